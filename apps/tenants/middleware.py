@@ -1,0 +1,31 @@
+"""Routes each request to its company's schema by subdomain.
+
+Extends django-tenants' middleware with two user-facing answers: an unknown host
+gets a friendly 404 page (via DEFAULT_NOT_FOUND_TENANT_VIEW) and a suspended or
+closing company gets a page that says so instead of its data.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from apps.tenants.models import Tenant
+
+# Paths a suspended tenant still serves (assets for the suspended page itself).
+_ALWAYS_SERVED = ("/static/", "/favicon.ico", "/healthz")
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    def process_request(self, request):
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = request.tenant
+        if tenant.is_public or request.path.startswith(_ALWAYS_SERVED):
+            return None
+        if tenant.status in (Tenant.Status.SUSPENDED, Tenant.Status.CLOSING):
+            return render(request, "errors/suspended.html", {"tenant": tenant}, status=403)
+        if tenant.status == Tenant.Status.PROVISIONING:
+            return render(request, "errors/provisioning.html", {"tenant": tenant}, status=503)
+        return None

@@ -1,0 +1,1 @@
+"""Writes on tenants. One module per idea: provisioning, lifecycle."""

@@ -1,0 +1,2 @@
+app_name = "tenant_settings"
+urlpatterns: list = []

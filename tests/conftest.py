@@ -1,0 +1,121 @@
+"""Fixtures shared by the whole suite.
+
+Two companies, ``alpha`` and ``beta``, are provisioned once per test database
+(by the same clone-based service the product uses). Each test runs inside a
+transaction that is rolled back, so what a test writes in either schema is gone
+afterwards. ``tenant`` is alpha; ``other_tenant`` is beta, for isolation tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import Role, User
+from apps.tenants.models import Tenant
+
+TEST_TENANTS = {"alpha": "Alpha Supplies", "beta": "Beta Traders"}
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After pytest-django has created and migrated the test database, provision the test companies."""
+    from apps.tenants.services.provisioning import tenant_provision
+
+    with django_db_blocker.unblock():
+        for slug, name in TEST_TENANTS.items():
+            if not Tenant.objects.filter(slug=slug).exists():
+                tenant_provision(
+                    name=name,
+                    subdomain=slug,
+                    owner_email=f"founder@{slug}.test",
+                    owner_password=PASSWORD,
+                )
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _reset_schema():
+    yield
+    connection.set_schema_to_public()
+
+
+def host_for(tenant: Tenant) -> str:
+    return f"{tenant.slug}.{settings.BASE_DOMAIN}"
+
+
+@pytest.fixture
+def tenant(db) -> Tenant:
+    return Tenant.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def other_tenant(db) -> Tenant:
+    return Tenant.objects.get(slug="beta")
+
+
+@pytest.fixture
+def in_tenant(tenant):
+    """Run the test body inside alpha's schema."""
+    with schema_context(tenant.schema_name):
+        yield tenant
+
+
+def make_user(tenant: Tenant, role: str, email: str | None = None, **extra) -> User:
+    with schema_context(tenant.schema_name):
+        return User.objects.create_user(
+            email=email or f"{role}@{tenant.slug}.test", password=PASSWORD, role=role, **extra
+        )
+
+
+@pytest.fixture
+def users(tenant) -> dict[str, User]:
+    """One user of each role in alpha, keyed by role."""
+    return {role: make_user(tenant, role) for role in Role.values}
+
+
+@pytest.fixture
+def owner(users) -> User:
+    return users[Role.OWNER]
+
+
+class TenantClient(Client):
+    """A test client that talks to one company's subdomain and logs users in inside its schema."""
+
+    def __init__(self, tenant: Tenant, **defaults):
+        super().__init__(HTTP_HOST=host_for(tenant), **defaults)
+        self.tenant = tenant
+
+    def force_login(self, user, backend=None):
+        with schema_context(self.tenant.schema_name):
+            super().force_login(
+                user, backend=backend or "django.contrib.auth.backends.ModelBackend"
+            )
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def tenant_client(tenant) -> TenantClient:
+    return TenantClient(tenant)
+
+
+@pytest.fixture
+def other_tenant_client(other_tenant) -> TenantClient:
+    return TenantClient(other_tenant)
+
+
+@pytest.fixture
+def public_client(db) -> Client:
+    return Client(HTTP_HOST=settings.BASE_DOMAIN)
+
+
+@pytest.fixture
+def staff_user(db) -> User:
+    """A platform operator: a staff user of the public schema."""
+    return User.objects.create_user(
+        email="operator@stockroom.test", password=PASSWORD, is_staff=True
+    )
