@@ -21,7 +21,9 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("STOCKROOM_DATA_DIR", BASE_DIR / ".data"))
 EMBEDDED_PGDATA = DATA_DIR / "pg"
-DATABASE_NAME = "stockroom"
+# STOCKROOM_DB_NAME picks another database on the same server (benchmarks, a worker
+# subprocess started by a test against the test database).
+DATABASE_NAME = os.environ.get("STOCKROOM_DB_NAME", "stockroom")
 
 # Settings applied once with ALTER SYSTEM; they need a restart to take effect.
 # synchronous_commit=off keeps commits durable across a clean stop while making
@@ -92,6 +94,8 @@ def embedded_url() -> str:
 def database_config() -> dict:
     url = os.environ.get("DATABASE_URL") or embedded_url()
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    if os.environ.get("DATABASE_URL") and os.environ.get("STOCKROOM_DB_NAME"):
+        config["NAME"] = os.environ["STOCKROOM_DB_NAME"]
     config["ENGINE"] = "django_tenants.postgresql_backend"
     return config
 
