@@ -254,6 +254,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Stockroom <no-reply@stockroom.app>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+from django.contrib.messages import constants as _message_constants  # noqa: E402
+
+# Bootstrap calls the error colour "danger"; toasts use the tag as their colour.
+MESSAGE_TAGS = {_message_constants.ERROR: "danger"}
+
 # --- i18n, time -------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"

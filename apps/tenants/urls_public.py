@@ -1,7 +1,8 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from apps.tenants import views
 
 app_name = "public"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="public/landing.html"), name="landing"),
+    path("", views.landing, name="landing"),
 ]

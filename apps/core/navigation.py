@@ -1,0 +1,56 @@
+"""The sidebar of a company's site, in one list.
+
+Sections whose app is not built yet have no URL name and show as "soon", so the
+shell is complete without dead links; each later app fills in its entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    icon: str
+    url_name: str | None
+    namespace: str | None = None
+
+
+NAV = (
+    NavEntry("Dashboard", "speedometer2", "dashboard:home", "dashboard"),
+    NavEntry("Products", "box-seam", None),
+    NavEntry("Inventory", "boxes", None),
+    NavEntry("Sales", "cart3", None),
+    NavEntry("Purchasing", "truck", None),
+    NavEntry("Forecasts", "graph-up-arrow", None),
+    NavEntry("Reports", "file-earmark-bar-graph", None),
+    NavEntry("Integrations", "plug", None),
+    NavEntry("Team", "people", "accounts:team", "accounts"),
+    NavEntry("Settings", "gear", "tenant_settings:edit", "tenant_settings"),
+)
+
+
+def _url(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def nav_items(request) -> list[dict]:
+    match = getattr(request, "resolver_match", None)
+    current = match.namespace if match else None
+    return [
+        {
+            "label": entry.label,
+            "icon": entry.icon,
+            "url": _url(entry.url_name),
+            "active": bool(entry.namespace and entry.namespace == current),
+        }
+        for entry in NAV
+    ]
