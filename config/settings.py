@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.middleware.IdleTimeoutMiddleware",
+    "apps.accounts.middleware.RequireMFAMiddleware",
     "apps.core.middleware.HtmxMessagesMiddleware",
 ]
 
@@ -143,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.shell",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     }
 ]

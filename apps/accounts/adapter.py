@@ -3,6 +3,8 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 
+from apps.core import crypto
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
@@ -11,4 +13,21 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
-    pass
+    """TOTP seeds and recovery-code seeds are stored encrypted."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
+
+    def get_totp_issuer(self) -> str:
+        from django.db import connection
+
+        tenant = getattr(connection, "tenant", None)
+        name = (
+            getattr(tenant, "name", "")
+            if tenant is not None and tenant.schema_name != "public"
+            else ""
+        )
+        return f"Stockroom ({name})" if name else "Stockroom"

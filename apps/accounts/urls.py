@@ -1,2 +1,26 @@
+from django.urls import path
+
+from apps.accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.team, name="team"),
+    path("invite/", views.invite, name="invite"),
+    path("<int:pk>/role/", views.change_role, name="change_role"),
+    path("<int:pk>/access/", views.set_active, name="set_active"),
+    path(
+        "invitations/<int:pk>/resend/",
+        views.invitation_action,
+        {"action": "resend"},
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<int:pk>/revoke/",
+        views.invitation_action,
+        {"action": "revoke"},
+        name="invitation_revoke",
+    ),
+    path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("profile/", views.profile, name="profile"),
+    path("security/", views.security, name="security"),
+]
