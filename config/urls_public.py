@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("apps.tenants.urls_public")),
     path("console/", include("apps.tenants.urls_console")),
     path("accounts/", include("allauth.urls")),
+    path("jobs/", include("apps.core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 

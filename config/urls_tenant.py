@@ -5,6 +5,7 @@ from django.conf.urls.static import static
 from django.urls import include, path
 
 from apps.core import views as core_views
+from apps.tenants import views as tenant_views
 
 urlpatterns = [
     path("", include("apps.dashboard.urls")),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("team/", include("apps.accounts.urls")),
     path("settings/", include("apps.tenants.urls_settings")),
     path("jobs/", include("apps.core.urls")),
+    path("welcome/<str:token>/", tenant_views.handoff, name="tenant_handoff"),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 

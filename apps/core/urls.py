@@ -1,2 +1,8 @@
+from django.urls import path
+
+from apps.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:job_id>/", views.job_status, name="job_status"),
+]

@@ -29,3 +29,28 @@ class TenantMiddleware(TenantMainMiddleware):
         if tenant.status == Tenant.Status.PROVISIONING:
             return render(request, "errors/provisioning.html", {"tenant": tenant}, status=503)
         return None
+
+    def process_response(self, request, response):
+        tenant = getattr(request, "tenant", None)
+        user = getattr(request, "user", None)
+        if (
+            tenant is not None
+            and not tenant.is_public
+            and user is not None
+            and user.is_authenticated
+        ):
+            activity_touch(tenant)
+        return response
+
+
+ACTIVITY_EVERY_SECONDS = 300
+
+
+def activity_touch(tenant: Tenant) -> None:
+    """Record that the company is in use, at most once per ACTIVITY_EVERY_SECONDS (cache-gated)."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    # cache.add is atomic: only the first request in the window writes.
+    if cache.add(f"tenant-activity:{tenant.pk}", 1, ACTIVITY_EVERY_SECONDS):
+        Tenant.objects.filter(pk=tenant.pk).update(last_activity_at=timezone.now())

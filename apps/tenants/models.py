@@ -56,6 +56,12 @@ class Tenant(TenantMixin):
     suspended_reason = models.CharField(max_length=255, blank=True)
     deletion_scheduled_for = models.DateTimeField(null=True, blank=True)
 
+    # Figures for the console, refreshed by a scheduled job per tenant so the list
+    # never queries every schema (see apps/tenants/tasks.py).
+    user_count = models.PositiveIntegerField(default=0)
+    sku_count = models.PositiveIntegerField(default=0)
+    stats_updated_at = models.DateTimeField(null=True, blank=True)
+
     # company settings
     legal_name = models.CharField(max_length=200, blank=True)
     address = models.TextField(blank=True)
@@ -99,3 +105,29 @@ class Tenant(TenantMixin):
 class Domain(DomainMixin):
     def __str__(self) -> str:
         return self.domain
+
+
+class HandoffNonce(models.Model):
+    """A used sign-in handoff token: each can log someone in only once."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+
+class ConsoleAction(models.Model):
+    """What platform staff did to a company, and when."""
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, on_delete=models.SET_NULL, related_name="console_actions"
+    )
+    tenant_name = models.CharField(max_length=120)
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.tenant_name}"

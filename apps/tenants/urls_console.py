@@ -1,2 +1,13 @@
+from django.urls import path
+
+from apps.tenants import console
+
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = [
+    path("", console.home, name="home"),
+    path("companies/new/", console.create, name="create"),
+    path("companies/<int:pk>/", console.detail, name="detail"),
+    path("companies/<int:pk>/suspend/", console.suspend, name="suspend"),
+    path("companies/<int:pk>/reactivate/", console.reactivate, name="reactivate"),
+    path("companies/<int:pk>/delete/", console.schedule_deletion, name="schedule_deletion"),
+]

@@ -1,0 +1,37 @@
+"""Create or update the global schedules (idempotent). Per-company work fans out from these."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django_q.models import Schedule
+
+SCHEDULES = [
+    # name, func, args, schedule type, minutes
+    ("worker heartbeat", "apps.core.tasks.heartbeat", "", Schedule.MINUTES, 1),
+    (
+        "company stats",
+        "apps.core.jobs.fan_out",
+        "'apps.tenants.tasks.tenant_stats_refresh'",
+        Schedule.MINUTES,
+        15,
+    ),
+    ("purge closed companies", "apps.tenants.tasks.purge_closed_tenants", "", Schedule.DAILY, None),
+]
+
+
+class Command(BaseCommand):
+    help = "Create or update the platform's scheduled jobs."
+
+    def handle(self, *args, **options):
+        for name, func, args_, kind, minutes in SCHEDULES:
+            _, created = Schedule.objects.update_or_create(
+                name=name,
+                defaults={
+                    "func": func,
+                    "args": args_ or None,
+                    "schedule_type": kind,
+                    "minutes": minutes,
+                    "repeats": -1,
+                },
+            )
+            self.stdout.write(f"  {'created' if created else 'kept'} schedule: {name}")

@@ -1,0 +1,68 @@
+"""Jobs about companies. Each runs through apps.core.jobs.run_in_schema."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from apps.core.jobs import job_progress_update
+from apps.tenants.models import Tenant
+
+
+def provision_signup(
+    tenant_id: int,
+    owner_email: str,
+    owner_password_hash: str,
+    owner_name: str,
+    job_id: str | None = None,
+) -> None:
+    """Finish a sign-up: clone the schema, create the owner, open the company, hand the browser over."""
+    from apps.accounts.models import Role, User
+    from apps.tenants.services.handoff import handoff_url
+    from apps.tenants.services.lifecycle import tenant_delete_now
+    from apps.tenants.services.provisioning import tenant_schema_create
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    try:
+        job_progress_update(job_id, 10, "Creating your company's database…")
+        tenant_schema_create(tenant=tenant)
+        job_progress_update(job_id, 70, "Creating your account…")
+        with schema_context(tenant.schema_name):
+            owner = User.objects.create(
+                email=owner_email,
+                full_name=owner_name,
+                role=Role.OWNER,
+                password=owner_password_hash,
+            )
+        tenant.status = Tenant.Status.ACTIVE
+        tenant.user_count = 1
+        tenant.save(update_fields=["status", "user_count"])
+    except Exception:
+        # Leave no half-made company behind: the name becomes free again.
+        connection.set_schema_to_public()
+        tenant_delete_now(tenant=tenant)
+        raise
+    job_progress_update(
+        job_id, 100, "Ready!", result_url=handoff_url(tenant=tenant, user_id=owner.pk)
+    )
+
+
+def tenant_stats_refresh() -> None:
+    """Runs inside one company's schema: store its user and SKU counts for the console."""
+    from apps.accounts.models import User
+
+    schema = connection.schema_name
+    users = User.objects.filter(is_active=True).count()
+    # SKUs arrive with the catalog app; until its table exists the count is zero.
+    skus = 0
+    with schema_context("public"):
+        Tenant.objects.filter(schema_name=schema).update(
+            user_count=users, sku_count=skus, stats_updated_at=timezone.now()
+        )
+
+
+def purge_closed_tenants() -> list[str]:
+    from apps.tenants.services.lifecycle import tenants_purge_expired
+
+    return tenants_purge_expired()
