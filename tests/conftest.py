@@ -29,6 +29,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for slug, name in TEST_TENANTS.items():
             if not Tenant.objects.filter(slug=slug).exists():
+                # A schema left by an interrupted run of a reused test database.
+                with connection.cursor() as cursor:
+                    cursor.execute(f'DROP SCHEMA IF EXISTS "{slug}" CASCADE')
                 tenant_provision(
                     name=name,
                     subdomain=slug,
@@ -119,3 +122,17 @@ def staff_user(db) -> User:
     return User.objects.create_user(
         email="operator@stockroom.test", password=PASSWORD, is_staff=True
     )
+
+
+@pytest.fixture
+def sync_jobs(monkeypatch, django_capture_on_commit_callbacks):
+    """``with sync_jobs(): ...`` runs the jobs queued inside the block when it ends,
+    as the on-commit hooks fire.
+
+    django-q2's own ``sync`` mode: the same task function and wrapper the worker
+    runs, without a separate process. tests/core/test_jobs.py runs a real worker.
+    """
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    return lambda: django_capture_on_commit_callbacks(execute=True)

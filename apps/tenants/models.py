@@ -113,6 +113,9 @@ class HandoffNonce(models.Model):
     nonce = models.CharField(max_length=64, unique=True)
     used_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.nonce
+
 
 class ConsoleAction(models.Model):
     """What platform staff did to a company, and when."""

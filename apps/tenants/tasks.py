@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -24,20 +24,22 @@ def provision_signup(
     from apps.tenants.services.provisioning import tenant_schema_create
 
     tenant = Tenant.objects.get(pk=tenant_id)
+    job_progress_update(job_id, 10, "Creating your company's database…")
     try:
-        job_progress_update(job_id, 10, "Creating your company's database…")
-        tenant_schema_create(tenant=tenant)
-        job_progress_update(job_id, 70, "Creating your account…")
-        with schema_context(tenant.schema_name):
-            owner = User.objects.create(
-                email=owner_email,
-                full_name=owner_name,
-                role=Role.OWNER,
-                password=owner_password_hash,
-            )
-        tenant.status = Tenant.Status.ACTIVE
-        tenant.user_count = 1
-        tenant.save(update_fields=["status", "user_count"])
+        # One transaction: the schema (CREATE SCHEMA is transactional in PostgreSQL),
+        # the owner and the status change appear together or not at all.
+        with transaction.atomic():
+            tenant_schema_create(tenant=tenant)
+            with schema_context(tenant.schema_name):
+                owner = User.objects.create(
+                    email=owner_email,
+                    full_name=owner_name,
+                    role=Role.OWNER,
+                    password=owner_password_hash,
+                )
+            tenant.status = Tenant.Status.ACTIVE
+            tenant.user_count = 1
+            tenant.save(update_fields=["status", "user_count"])
     except Exception:
         # Leave no half-made company behind: the name becomes free again.
         connection.set_schema_to_public()
