@@ -1,0 +1,75 @@
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from apps.accounts.models import Role
+from apps.tenants.models import Tenant
+
+VALID = {
+    "name": "Alpha Supplies Ltd",
+    "legal_name": "Alpha Supplies Limited",
+    "address": "1 Dock Road",
+    "contact_email": "hi@alpha.test",
+    "phone": "+44 20 0000 0000",
+    "time_zone": "Europe/London",
+    "currency": "GBP",
+    "accent_colour": "#aa3300",
+    "valuation_method": "fifo",
+}
+
+
+def png(size=(40, 20)) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(buffer, "PNG")
+    return SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_owner_changes_company_settings_and_branding_shows(tenant_client, tenant, owner):
+    tenant_client.force_login(owner)
+    response = tenant_client.post("/settings/", VALID)
+    assert response.status_code == 302
+    tenant.refresh_from_db()
+    assert (tenant.name, tenant.currency, tenant.time_zone, tenant.valuation_method) == (
+        "Alpha Supplies Ltd",
+        "GBP",
+        "Europe/London",
+        "fifo",
+    )
+    assert tenant.allow_negative_stock is False
+    page = tenant_client.get("/").content.decode()
+    assert "--brand: #aa3300" in page and "Alpha Supplies Ltd" in page
+
+
+def test_manager_cannot_open_company_settings(tenant_client, users):
+    tenant_client.force_login(users[Role.MANAGER])
+    assert tenant_client.get("/settings/").status_code == 403
+
+
+def test_bad_values_are_explained_and_nothing_changes(tenant_client, tenant, owner):
+    tenant_client.force_login(owner)
+    response = tenant_client.post(
+        "/settings/",
+        {**VALID, "accent_colour": "red", "time_zone": "Mars/Olympus", "currency": "XXX"},
+    )
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert "#RRGGBB" in content and "Select a valid choice" in content
+    assert Tenant.objects.get(pk=tenant.pk).name == "Alpha Supplies"
+
+
+def test_logo_is_stored_under_the_schema_name(tenant_client, tenant, owner, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    tenant_client.force_login(owner)
+    response = tenant_client.post("/settings/", {**VALID, "logo": png()})
+    assert response.status_code == 302
+    tenant.refresh_from_db()
+    stored = list(tmp_path.rglob("*.png"))
+    assert len(stored) == 1 and stored[0].relative_to(tmp_path).parts[0] == tenant.schema_name
+
+
+def test_oversized_or_wrong_type_logo_is_refused(tenant_client, owner):
+    tenant_client.force_login(owner)
+    text = SimpleUploadedFile("logo.png", b"not an image", content_type="image/png")
+    response = tenant_client.post("/settings/", {**VALID, "logo": text})
+    assert response.status_code == 422 and "Upload a valid image" in response.content.decode()
