@@ -112,6 +112,8 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "apps.tenants.views.unknown_tenant"
 # New tenants are cloned from this always-migrated, hidden template schema.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# migrate_schemas skips schemas that are already up to date (see the module).
+GET_EXECUTOR_FUNCTION = "apps.tenants.migration_executor.get_executor"
 # Set search_path once per schema switch instead of before every query.
 TENANT_LIMIT_SET_CALLS = True
 # Tenant schemas are created by our provisioning service, not on Tenant.save().
