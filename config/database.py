@@ -94,6 +94,9 @@ def embedded_url() -> str:
 def database_config() -> dict:
     url = os.environ.get("DATABASE_URL") or embedded_url()
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    # A Unix-socket URL (…?host=/path) arrives in OPTIONS; Django and pg tools read HOST.
+    if not config.get("HOST") and config.get("OPTIONS", {}).get("host"):
+        config["HOST"] = config["OPTIONS"].pop("host")
     if os.environ.get("DATABASE_URL") and os.environ.get("STOCKROOM_DB_NAME"):
         config["NAME"] = os.environ["STOCKROOM_DB_NAME"]
     config["ENGINE"] = "django_tenants.postgresql_backend"

@@ -1,0 +1,41 @@
+import json
+
+from django.conf import settings
+from django.core.management import call_command
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import Role, User
+from apps.tenants.models import Tenant
+
+COMPANIES = json.loads((settings.BASE_DIR / "fixtures" / "demo_companies.json").read_text())[
+    "companies"
+]
+
+
+def test_seed_demo_creates_the_five_companies_with_their_users_once(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    slugs = [c["slug"] for c in COMPANIES]
+    assert sorted(Tenant.objects.filter(slug__in=slugs).values_list("slug", flat=True)) == sorted(
+        slugs
+    )
+    assert slugs == [
+        "techgear",
+        "fashionforward",
+        "homegardenplus",
+        "sportsfitnesshub",
+        "bookwormcentral",
+    ]
+    techgear = Tenant.objects.get(slug="techgear")
+    assert techgear.name == "TechGear Electronics" and techgear.status == Tenant.Status.ACTIVE
+    with schema_context("techgear"):
+        users = {u.email: u for u in User.objects.all()}
+        assert users["owner@techgear.com"].role == Role.OWNER
+        assert users["manager@techgear.com"].role == Role.MANAGER
+        assert users["clerk@techgear.com"].role == Role.CLERK
+        assert users["owner@techgear.com"].check_password("demo123")
+    operator = User.objects.get(email="admin@stockroom.local")
+    assert operator.is_staff and operator.check_password("admin123")
+
+    tenants_before, users_before = Tenant.objects.count(), User.objects.count()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert (Tenant.objects.count(), User.objects.count()) == (tenants_before, users_before)
