@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tenants.utils import schema_context
 
 from apps.core.pagination import paginate
 from apps.tenants.forms import CreateCompanyForm, ScheduleDeletionForm, SuspendForm
@@ -98,8 +97,8 @@ def detail(request, pk: int):
 def create(request):
     form = CreateCompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from apps.accounts.services.invitations import invitation_create
-        from apps.tenants.services.provisioning import tenant_register, tenant_schema_create
+        from apps.core.jobs import job_enqueue
+        from apps.tenants.services.provisioning import tenant_register
 
         data = form.cleaned_data
         try:
@@ -107,25 +106,20 @@ def create(request):
                 tenant = tenant_register(
                     name=data["company_name"], subdomain=data["subdomain"], plan=data["plan"]
                 )
-                tenant_schema_create(tenant=tenant)
-                with schema_context(tenant.schema_name):
-                    invitation_create(tenant=tenant, email=data["owner_email"], role="owner")
-                tenant.status = Tenant.Status.ACTIVE
-                tenant.save(update_fields=["status"])
-                lifecycle.console_action_record(
-                    tenant=tenant,
-                    actor=request.user,
-                    action="create",
-                    detail=f"owner invited: {data['owner_email']}",
+                job = job_enqueue(
+                    "apps.tenants.tasks.provision_for_customer",
+                    tenant.pk,
+                    data["owner_email"].lower(),
+                    request.user.email,
+                    schema_name="public",
+                    label=f"Creating {tenant.name}",
+                    progress=True,
                 )
         except TenantError as exc:
-            field = {"company_name": "company_name", "subdomain": "subdomain"}.get(exc.field or "")
+            field = exc.field if exc.field in form.fields else None
             form.add_error(field, exc.message)
         else:
-            messages.success(
-                request, f"{tenant.name} is ready; an invitation went to {data['owner_email']}."
-            )
-            return redirect("console:detail", pk=tenant.pk)
+            return render(request, "console/progress.html", {"job": job, "tenant": tenant})
     return render(
         request, "console/create.html", {"form": form}, status=422 if form.errors else 200
     )

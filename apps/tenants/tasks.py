@@ -68,3 +68,45 @@ def purge_closed_tenants() -> list[str]:
     from apps.tenants.services.lifecycle import tenants_purge_expired
 
     return tenants_purge_expired()
+
+
+def provision_for_customer(
+    tenant_id: int, owner_email: str, actor_email: str = "", job_id: str | None = None
+) -> None:
+    """The console's "create company": clone the schema, invite the owner, open the company."""
+    from apps.accounts.services.invitations import invitation_create
+    from apps.tenants.services.lifecycle import console_action_record, tenant_delete_now
+    from apps.tenants.services.provisioning import tenant_schema_create
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    job_progress_update(job_id, 10, "Creating the company's database…")
+    try:
+        with transaction.atomic():
+            tenant_schema_create(tenant=tenant)
+            with schema_context(tenant.schema_name):
+                # The owner chooses their own password from the invitation email.
+                invitation_create(tenant=tenant, email=owner_email, role="owner")
+            tenant.status = Tenant.Status.ACTIVE
+            tenant.save(update_fields=["status"])
+            console_action_record(
+                tenant=tenant,
+                actor=_Actor(actor_email),
+                action="create",
+                detail=f"owner invited: {owner_email}",
+            )
+    except Exception:
+        connection.set_schema_to_public()
+        tenant_delete_now(tenant=tenant)
+        raise
+    from django.conf import settings
+    from django.urls import reverse
+
+    detail = reverse("console:detail", args=[tenant.pk], urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    job_progress_update(job_id, 100, "Ready — the owner has been invited.", result_url=detail)
+
+
+class _Actor:
+    """Who asked for the job, for the console log (the job runs without a request)."""
+
+    def __init__(self, email: str):
+        self.email = email

@@ -108,7 +108,9 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
 
 
 def _send(*, tenant, invitation: Invitation, raw: str) -> None:
-    url = tenant.site_url(reverse("accounts:invitation_accept", kwargs={"token": raw}))
+    url = tenant.site_url(
+        reverse("accounts:invitation_accept", kwargs={"token": raw}, urlconf=settings.ROOT_URLCONF)
+    )
     context = {
         "tenant": tenant,
         "invitation": invitation,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -29,7 +30,9 @@ def handoff_url(*, tenant: Tenant, user_id: int) -> str:
         salt=SALT,
         compress=True,
     )
-    return tenant.site_url(reverse("tenant_handoff", kwargs={"token": token}))
+    return tenant.site_url(
+        reverse("tenant_handoff", kwargs={"token": token}, urlconf=settings.ROOT_URLCONF)
+    )
 
 
 def handoff_redeem(*, token: str, schema_name: str) -> int:
