@@ -24,15 +24,7 @@ from django.db import connection
 # tests make between browser steps are ordinary synchronous ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
 
