@@ -1,3 +1,5 @@
+import re
+
 from django.core.management import call_command
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -5,6 +7,11 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import Role, User
 from apps.tenants.migration_executor import schemas_behind
 from apps.tenants.services.provisioning import tenant_provision
+
+
+def _normalise(definition: str) -> str:
+    without_casts = re.sub(r"::[a-z ]+(\[\])?", "", definition)
+    return re.sub(r"[()]", "", without_casts)
 
 
 def shape(schema: str) -> dict[str, set]:
@@ -22,8 +29,11 @@ def shape(schema: str) -> dict[str, set]:
         constraints = set(cursor.fetchall())
         cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = %s", [schema])
         # Index names may differ between clone and migration; their definitions must not.
+        # A predicate re-parsed from a dump may spell its casts differently; compare
+        # without casts and brackets.
         indexes = {
-            (t, d.replace(f"{schema}.", "<s>.").split(" ON ", 1)[1]) for t, d in cursor.fetchall()
+            (t, _normalise(d.replace(f"{schema}.", "<s>.").split(" ON ", 1)[1]))
+            for t, d in cursor.fetchall()
         }
         cursor.execute(
             "SELECT app, name FROM " + connection.ops.quote_name(schema) + ".django_migrations"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection, transaction
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from apps.accounts.models import Role, User
 from apps.tenants.models import Domain, Plan, Tenant
+from apps.tenants.services.cloning import schema_clone
 from apps.tenants.services.errors import TenantError
 from apps.tenants.services.subdomains import schema_name_for, subdomain_validate
 
@@ -56,9 +56,9 @@ def tenant_schema_create(*, tenant: Tenant) -> None:
     if not schema_exists(base):
         raise TenantError("The template schema is missing: run `manage.py migrate_schemas` first.")
     with transaction.atomic():
-        # The clone copies django_migrations too, so the new schema is at the
+        # The copy includes django_migrations, so the new schema is at the
         # template's migration state without running (or faking) anything.
-        CloneSchema().clone_schema(base, tenant.schema_name, "DATA")
+        schema_clone(base, tenant.schema_name)
     connection.set_schema_to_public()
 
 
