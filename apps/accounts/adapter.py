@@ -11,6 +11,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # Companies sign up on the public site; people join a company by invitation.
         return False
 
+    def get_login_redirect_url(self, request) -> str:
+        # On the public site the only people who sign in are platform operators.
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.schema_name == "public" and request.user.is_staff:
+            from django.urls import reverse
+
+            return reverse("console:home")
+        return super().get_login_redirect_url(request)
+
 
 class MFAAdapter(DefaultMFAAdapter):
     """TOTP seeds and recovery-code seeds are stored encrypted."""
