@@ -22,23 +22,53 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """After pytest-django has created and migrated the test database, provision the test companies."""
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """Create (or reuse) the test database, then provision the test companies.
+
+    pytest-django only sets up the databases that collected tests ask for with
+    ``db``/``django_db``; tests that commit for real (a worker or web server in
+    another process, benchmarks) ask through ``django_db_blocker`` instead and
+    would otherwise run against the development database. So the default
+    database is always set up here, and a guard refuses to go on if it is not a
+    test database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
     from apps.tenants.services.provisioning import tenant_provision
 
+    keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
-        for slug, name in TEST_TENANTS.items():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            keepdb=keepdb,
+            aliases={"default"},
+        )
+        name = connection.settings_dict["NAME"]
+        assert name.startswith("test_"), f"refusing to run tests against {name!r}"
+        for slug, company in TEST_TENANTS.items():
             if not Tenant.objects.filter(slug=slug).exists():
                 # A schema left by an interrupted run of a reused test database.
                 with connection.cursor() as cursor:
                     cursor.execute(f'DROP SCHEMA IF EXISTS "{slug}" CASCADE')
                 tenant_provision(
-                    name=name,
+                    name=company,
                     subdomain=slug,
                     owner_email=f"founder@{slug}.test",
                     owner_password=PASSWORD,
                 )
         connection.set_schema_to_public()
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
