@@ -100,6 +100,8 @@ TENANT_APPS = [
     "allauth.account",
     "allauth.mfa",
     "apps.accounts",
+    "apps.catalog",
+    "apps.inventory",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,0 +1,232 @@
+"""Warehouses, locations and the stock ledger. Per company schema.
+
+``StockMove`` is append-only (a database trigger refuses UPDATE and DELETE);
+``StockLevel`` is the balance per (variant, location), changed only by
+``apps.inventory.services`` with conditional UPDATEs in the same transaction as
+the moves. CHECK constraints keep ``reserved`` between 0 and ``on_hand`` and,
+unless the company allows negative stock, ``on_hand >= 0``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from apps.catalog.models import Variant
+
+QTY = {"max_digits": 14, "decimal_places": 3}
+COST = {"max_digits": 14, "decimal_places": 4}
+ZERO = Decimal("0")
+
+
+class Warehouse(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    address = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Location(models.Model):
+    class Kind(models.TextChoices):
+        ZONE = "zone", "Zone"
+        AISLE = "aisle", "Aisle"
+        SHELF = "shelf", "Shelf"
+        BIN = "bin", "Bin"
+        RECEIVING = "receiving", "Receiving"
+        TRANSIT = "transit", "In transit"
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="locations")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BIN)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["warehouse__code", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warehouse", "code"], name="location_unique_code_per_warehouse"
+            ),
+            # One receiving and one in-transit location per warehouse.
+            models.UniqueConstraint(
+                fields=["warehouse", "kind"],
+                condition=Q(kind__in=["receiving", "transit"]),
+                name="location_one_special_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warehouse.code}/{self.code}"
+
+
+class StockLevel(models.Model):
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="stock_levels")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_levels")
+    on_hand = models.DecimalField(**QTY, default=ZERO)
+    reserved = models.DecimalField(**QTY, default=ZERO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "location"], name="stocklevel_unique_variant_location"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="stocklevel_reserved_not_negative"
+            ),
+            # With negative stock allowed, nothing may be reserved from a negative balance.
+            models.CheckConstraint(
+                condition=Q(reserved=0) | Q(reserved__lte=F("on_hand")),
+                name="stocklevel_reserved_within_on_hand",
+            ),
+            # Dropped and re-added by inventory_settings_apply when a company toggles negative stock.
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="stocklevel_on_hand_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant} @ {self.location}: {self.on_hand}"
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+class StockMove(models.Model):
+    """One change of quantity at one location. Never edited: mistakes are reversed."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", "Opening balance"
+        RECEIPT = "receipt", "Receipt"
+        SHIPMENT = "shipment", "Shipment"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        TRANSFER_OUT = "transfer_out", "Transfer out"
+        TRANSFER_IN = "transfer_in", "Transfer in"
+        COUNT = "count", "Count correction"
+        RETURN = "return", "Return"
+        SYNC = "sync", "Integration sync"
+        REVERSAL = "reversal", "Reversal"
+
+    class Reason(models.TextChoices):
+        DAMAGED = "damaged", "Damaged"
+        LOST = "lost", "Lost"
+        FOUND = "found", "Found"
+        EXPIRED = "expired", "Expired"
+        THEFT = "theft", "Theft"
+        CORRECTION = "correction", "Correction"
+        OTHER = "other", "Other"
+
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="moves")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="moves")
+    quantity = models.DecimalField(**QTY)
+    unit_cost = models.DecimalField(**COST, default=ZERO)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+    # The document that caused the move ("transfer", 12), kept generic so every app can point here.
+    reference_type = models.CharField(max_length=40, blank=True)
+    reference_id = models.CharField(max_length=40, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["variant", "-created_at", "-id"], name="move_variant_history"),
+            models.Index(fields=["location", "-created_at", "-id"], name="move_location_history"),
+            models.Index(fields=["reference_type", "reference_id"], name="move_reference"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="stockmove_quantity_not_zero")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+} {self.variant} @ {self.location}"
+
+
+class Reservation(models.Model):
+    """Stock promised to a document line (a sales order line later), held on one level."""
+
+    level = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.DecimalField(**QTY)
+    reference_type = models.CharField(max_length=40)
+    reference_id = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="reservation_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["level", "reference_type", "reference_id"],
+                name="reservation_unique_per_line_level",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reference_type", "reference_id"], name="reservation_reference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.level_id} for {self.reference_type}:{self.reference_id}"
+
+
+class VariantCost(models.Model):
+    """Moving-average cost of a variant across all locations, kept with every inbound move."""
+
+    variant = models.OneToOneField(
+        Variant, on_delete=models.CASCADE, primary_key=True, related_name="cost"
+    )
+    quantity = models.DecimalField(**QTY, default=ZERO)
+    average_cost = models.DecimalField(**COST, default=ZERO)
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.quantity} @ {self.average_cost}"
+
+
+class CostLayer(models.Model):
+    """A FIFO layer: what one inbound move brought in and how much of it is left."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="cost_layers")
+    move = models.OneToOneField(StockMove, on_delete=models.PROTECT, related_name="cost_layer")
+    unit_cost = models.DecimalField(**COST)
+    quantity = models.DecimalField(**QTY)
+    remaining = models.DecimalField(**QTY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["variant", "created_at", "id"],
+                condition=Q(remaining__gt=0),
+                name="costlayer_open",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0) & Q(remaining__lte=F("quantity")),
+                name="costlayer_remaining_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remaining}/{self.quantity} @ {self.unit_cost}"

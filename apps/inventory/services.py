@@ -1,0 +1,378 @@
+"""The only writer of stock: moves, balances, reservations and costs.
+
+Every change of quantity anywhere in the product (adjustments, transfers,
+receipts, shipments, returns, counts, integration syncs) calls these functions.
+The rules they keep:
+
+- ``StockMove`` rows are only inserted (the database refuses anything else).
+- Balances change with conditional ``UPDATE … WHERE`` statements in the same
+  transaction as the moves, never read-modify-write in Python, so concurrent
+  requests cannot lose updates or oversell: an outbound move that would eat
+  into reserved stock (or go below zero, unless the company allows negative
+  stock) matches no row and the whole document fails with ``InsufficientStock``.
+- Rows are locked in one global order — stock levels by (variant, location),
+  then variant costs by variant — so two documents never deadlock.
+- Valuation is kept on every move: a moving-average cost per variant and FIFO
+  cost layers, so a company can report either.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from apps.inventory.models import CostLayer, Reservation, StockLevel, StockMove, VariantCost
+
+ZERO = Decimal("0")
+COST_PLACES = Decimal("0.0001")
+Kind = StockMove.Kind
+# Moves between locations of the same company do not change what the stock is worth.
+VALUATION_NEUTRAL = {Kind.TRANSFER_OUT, Kind.TRANSFER_IN}
+
+
+class InventoryError(Exception):
+    """A stock change a user asked for that cannot be done; the message says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _qty(value: Decimal) -> str:
+    """3.000 -> "3", 2.500 -> "2.5": quantities as people write them."""
+    text = f"{Decimal(value).normalize():f}"
+    return text
+
+
+@dataclass(frozen=True)
+class Shortage:
+    variant_id: int
+    location_id: int
+    requested: Decimal
+    available: Decimal
+
+
+class InsufficientStock(InventoryError):
+    def __init__(self, shortages: list[Shortage]):
+        self.shortages = shortages
+        parts = [
+            f"variant {s.variant_id} at location {s.location_id}: {_qty(s.requested)} asked, {_qty(s.available)} available"
+            for s in shortages
+        ]
+        super().__init__("Not enough stock — " + "; ".join(parts) + ".")
+
+
+@dataclass(frozen=True)
+class MoveLine:
+    variant_id: int
+    location_id: int
+    quantity: Decimal  # signed: positive in, negative out
+    unit_cost: Decimal | None = None  # inbound cost; None means the current average cost
+
+
+def _allow_negative() -> bool:
+    tenant = getattr(connection, "tenant", None)
+    return bool(getattr(tenant, "allow_negative_stock", False))
+
+
+def _ensure_levels(keys: Sequence[tuple[int, int]]) -> None:
+    if not keys:
+        return
+    values = ", ".join(["(%s, %s, 0, 0, now())"] * len(keys))
+    params = [v for key in keys for v in key]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO inventory_stocklevel (variant_id, location_id, on_hand, reserved, updated_at) "
+            f"VALUES {values} ON CONFLICT (variant_id, location_id) DO NOTHING",
+            params,
+        )
+
+
+def _apply_balance(
+    cursor, variant_id: int, location_id: int, delta: Decimal, allow_negative: bool
+) -> bool:
+    """Add ``delta`` to on_hand if the rules allow it; False when they do not."""
+    cursor.execute(
+        """
+        UPDATE inventory_stocklevel
+           SET on_hand = on_hand + %(d)s, updated_at = now()
+         WHERE variant_id = %(v)s AND location_id = %(l)s
+           AND (%(d)s >= 0 OR on_hand + %(d)s >= reserved OR (%(neg)s AND reserved = 0))
+           AND (%(d)s >= 0 OR %(neg)s OR on_hand + %(d)s >= 0)
+        RETURNING id
+        """,
+        {"d": delta, "v": variant_id, "l": location_id, "neg": allow_negative},
+    )
+    return cursor.fetchone() is not None
+
+
+def _available(variant_id: int, location_id: int) -> Decimal:
+    level = StockLevel.objects.filter(variant_id=variant_id, location_id=location_id).first()
+    return level.available if level else ZERO
+
+
+def _value(lines: Sequence[MoveLine], kind: str) -> list[Decimal]:
+    """Update moving-average costs; return each line's unit cost (for the move row)."""
+    variant_ids = sorted({line.variant_id for line in lines})
+    VariantCost.objects.bulk_create(
+        [VariantCost(variant_id=v) for v in variant_ids], ignore_conflicts=True
+    )
+    costs: list[Decimal] = []
+    with connection.cursor() as cursor:
+        # Lock in variant order (after the stock levels): the second half of the global lock order.
+        cursor.execute(
+            "SELECT variant_id, quantity, average_cost FROM inventory_variantcost WHERE variant_id = ANY(%s) ORDER BY variant_id FOR UPDATE",
+            [variant_ids],
+        )
+        state = {row[0]: [row[1], row[2]] for row in cursor.fetchall()}
+        for line in lines:
+            quantity, average = state[line.variant_id]
+            if kind in VALUATION_NEUTRAL:
+                costs.append(average)
+                continue
+            if line.quantity > 0:
+                cost = average if line.unit_cost is None else Decimal(line.unit_cost)
+                base = max(quantity, ZERO)
+                average = (
+                    (base * average + line.quantity * cost) / (base + line.quantity)
+                ).quantize(COST_PLACES)
+                costs.append(cost)
+            else:
+                costs.append(average)
+            quantity += line.quantity
+            state[line.variant_id] = [quantity, average]
+        for variant_id, (quantity, average) in state.items():
+            cursor.execute(
+                "UPDATE inventory_variantcost SET quantity = %s, average_cost = %s WHERE variant_id = %s",
+                [quantity, average, variant_id],
+            )
+    return costs
+
+
+def _fifo(moves: Sequence[StockMove]) -> None:
+    """Open a cost layer for each inbound move; consume the oldest layers for each outbound one."""
+    layers = [
+        CostLayer(
+            variant_id=m.variant_id,
+            move=m,
+            unit_cost=m.unit_cost,
+            quantity=m.quantity,
+            remaining=m.quantity,
+        )
+        for m in moves
+        if m.quantity > 0 and m.kind not in VALUATION_NEUTRAL
+    ]
+    CostLayer.objects.bulk_create(layers)
+    for move in moves:
+        if move.quantity >= 0 or move.kind in VALUATION_NEUTRAL:
+            continue
+        to_take = -move.quantity
+        open_layers = (
+            CostLayer.objects.select_for_update()
+            .filter(variant_id=move.variant_id, remaining__gt=0)
+            .order_by("created_at", "id")
+        )
+        for layer in open_layers:
+            if to_take <= 0:
+                break
+            taken = min(layer.remaining, to_take)
+            CostLayer.objects.filter(pk=layer.pk).update(remaining=layer.remaining - taken)
+            to_take -= taken
+        # Anything left over went below zero (negative stock allowed): no layer to consume.
+
+
+def stock_moves_post(
+    *,
+    lines: Sequence[MoveLine],
+    kind: str,
+    user=None,
+    reason: str = "",
+    note: str = "",
+    reference: tuple[str, str | int] = ("", ""),
+    reverses: StockMove | None = None,
+) -> list[StockMove]:
+    """Post the moves of one document, all or nothing."""
+    if kind not in Kind.values:
+        raise InventoryError(f"Unknown kind of stock move: {kind}.")
+    if not lines:
+        raise InventoryError("Nothing to post: add at least one line.")
+    if any(Decimal(line.quantity) == 0 for line in lines):
+        raise InventoryError("A stock move needs a quantity other than zero.")
+    if kind == Kind.ADJUSTMENT and reason not in StockMove.Reason.values:
+        raise InventoryError(
+            "Choose a reason for the adjustment (damaged, lost, found, expired, theft, correction or other)."
+        )
+    if any(line.unit_cost is not None and Decimal(line.unit_cost) < 0 for line in lines):
+        raise InventoryError("A unit cost cannot be negative.")
+
+    deltas: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        deltas[(line.variant_id, line.location_id)] += Decimal(line.quantity)
+    keys = sorted(deltas)  # the global lock order
+    allow_negative = _allow_negative()
+
+    with transaction.atomic():
+        _ensure_levels(keys)
+        shortages = []
+        with connection.cursor() as cursor:
+            for variant_id, location_id in keys:
+                delta = deltas[(variant_id, location_id)]
+                if delta != 0 and not _apply_balance(
+                    cursor, variant_id, location_id, delta, allow_negative
+                ):
+                    shortages.append(
+                        Shortage(
+                            variant_id, location_id, -delta, _available(variant_id, location_id)
+                        )
+                    )
+        if shortages:
+            raise InsufficientStock(shortages)
+        costs = _value(lines, kind)
+        moves = StockMove.objects.bulk_create(
+            [
+                StockMove(
+                    variant_id=line.variant_id,
+                    location_id=line.location_id,
+                    quantity=Decimal(line.quantity),
+                    unit_cost=cost,
+                    kind=kind,
+                    reason=reason,
+                    note=note[:255],
+                    reference_type=str(reference[0]),
+                    reference_id=str(reference[1]),
+                    reverses=reverses,
+                    user=user,
+                )
+                for line, cost in zip(lines, costs, strict=True)
+            ]
+        )
+        _fifo(moves)
+    return moves
+
+
+def stock_move_reverse(*, move: StockMove, user=None, note: str = "") -> StockMove:
+    """Undo a move with an opposite one (the original stays, linked to its reversal)."""
+    if move.kind == Kind.REVERSAL or StockMove.objects.filter(reverses=move).exists():
+        raise InventoryError("This move was already reversed, or is itself a reversal.")
+    (reversal,) = stock_moves_post(
+        lines=[MoveLine(move.variant_id, move.location_id, -move.quantity, move.unit_cost)],
+        kind=Kind.REVERSAL,
+        user=user,
+        note=note or f"Reverses move {move.pk}",
+        reference=(move.reference_type, move.reference_id),
+        reverses=move,
+    )
+    return reversal
+
+
+# --- reservations ---------------------------------------------------------------
+
+
+def reservation_create(
+    *, variant_id: int, location_id: int, quantity: Decimal, reference: tuple[str, str | int]
+) -> Reservation:
+    """Promise ``quantity`` of what is available at a location to a document line."""
+    quantity = Decimal(quantity)
+    if quantity <= 0:
+        raise InventoryError("Reserve a quantity greater than zero.")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE inventory_stocklevel SET reserved = reserved + %(q)s, updated_at = now()
+                 WHERE variant_id = %(v)s AND location_id = %(l)s AND on_hand - reserved >= %(q)s
+                RETURNING id
+                """,
+                {"q": quantity, "v": variant_id, "l": location_id},
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise InsufficientStock(
+                [Shortage(variant_id, location_id, quantity, _available(variant_id, location_id))]
+            )
+        reservation, created = Reservation.objects.select_for_update().get_or_create(
+            level_id=row[0],
+            reference_type=str(reference[0]),
+            reference_id=str(reference[1]),
+            defaults={"quantity": quantity},
+        )
+        if not created:
+            reservation.quantity += quantity
+            reservation.save(update_fields=["quantity"])
+    return reservation
+
+
+def reservation_release(*, reservation: Reservation, quantity: Decimal | None = None) -> None:
+    """Give reserved stock back to available (an order line cancelled or reduced)."""
+    with transaction.atomic():
+        # Level first, then reservation: the same order as reservation_create.
+        StockLevel.objects.select_for_update().filter(pk=reservation.level_id).first()
+        current = Reservation.objects.select_for_update().filter(pk=reservation.pk).first()
+        if current is None:
+            raise InventoryError("This reservation no longer exists.")
+        quantity = current.quantity if quantity is None else Decimal(quantity)
+        if quantity <= 0 or quantity > current.quantity:
+            raise InventoryError(f"Release between 0 and {current.quantity}.")
+        StockLevel.objects.filter(pk=current.level_id).update(reserved=F("reserved") - quantity)
+        if quantity == current.quantity:
+            current.delete()
+        else:
+            Reservation.objects.filter(pk=current.pk).update(quantity=current.quantity - quantity)
+
+
+def reservation_consume(
+    *,
+    reservation: Reservation,
+    quantity: Decimal,
+    user=None,
+    reference: tuple[str, str | int] = ("", ""),
+) -> StockMove:
+    """Ship reserved stock: the reservation shrinks and on-hand goes down, together."""
+    quantity = Decimal(quantity)
+    with transaction.atomic():
+        level = StockLevel.objects.get(pk=reservation.level_id)
+        reservation_release(reservation=reservation, quantity=quantity)
+        (move,) = stock_moves_post(
+            lines=[MoveLine(level.variant_id, level.location_id, -quantity)],
+            kind=Kind.SHIPMENT,
+            user=user,
+            reference=reference
+            if reference[0]
+            else (reservation.reference_type, reservation.reference_id),
+        )
+    return move
+
+
+# --- settings -------------------------------------------------------------------------
+
+NEGATIVE_CONSTRAINT = "stocklevel_on_hand_not_negative"
+
+
+def inventory_negative_stock_set(*, allow: bool) -> None:
+    """Drop or restore the database's on_hand >= 0 guarantee for the current company."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Deferred foreign-key checks queued earlier in this transaction would block ALTER TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT 1 FROM pg_constraint WHERE conname = %s AND connamespace = current_schema()::regnamespace",
+            [NEGATIVE_CONSTRAINT],
+        )
+        present = cursor.fetchone() is not None
+        if allow and present:
+            cursor.execute(
+                f"ALTER TABLE inventory_stocklevel DROP CONSTRAINT {NEGATIVE_CONSTRAINT}"
+            )
+        elif not allow and not present:
+            negative = StockLevel.objects.filter(on_hand__lt=0).count()
+            if negative:
+                raise InventoryError(
+                    f"{negative} stock balance{'s are' if negative != 1 else ' is'} below zero. Bring them to zero or above (count or adjust) before turning negative stock off."
+                )
+            cursor.execute(
+                f"ALTER TABLE inventory_stocklevel ADD CONSTRAINT {NEGATIVE_CONSTRAINT} CHECK (on_hand >= 0)"
+            )
