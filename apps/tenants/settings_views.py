@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.permissions import capability_required
 from apps.tenants.forms import TenantSettingsForm
 from apps.tenants.models import Tenant
+from apps.tenants.services.errors import TenantError
+from apps.tenants.services.settings import tenant_settings_save
 
 
 @require_http_methods(["GET", "POST"])
@@ -18,9 +20,13 @@ def edit(request):
     tenant = Tenant.objects.get(pk=request.tenant.pk)
     form = TenantSettingsForm(request.POST or None, request.FILES or None, instance=tenant)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Company settings saved.")
-        return redirect("tenant_settings:edit")
+        try:
+            tenant_settings_save(form=form)
+        except TenantError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Company settings saved.")
+            return redirect("tenant_settings:edit")
     return render(
         request, "tenants/settings.html", {"form": form}, status=422 if form.errors else 200
     )

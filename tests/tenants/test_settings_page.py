@@ -73,3 +73,37 @@ def test_oversized_or_wrong_type_logo_is_refused(tenant_client, owner):
     text = SimpleUploadedFile("logo.png", b"not an image", content_type="image/png")
     response = tenant_client.post("/settings/", {**VALID, "logo": text})
     assert response.status_code == 422 and "Upload a valid image" in response.content.decode()
+
+
+def test_allowing_negative_stock_switches_the_database_guard(tenant_client, tenant, owner):
+    from decimal import Decimal
+
+    from django_tenants.utils import schema_context
+
+    from apps.catalog.models import Product, Variant
+    from apps.inventory.models import Location, StockLevel, StockMove, Warehouse
+    from apps.inventory.services import MoveLine, stock_moves_post
+
+    tenant_client.force_login(owner)
+    assert (
+        tenant_client.post("/settings/", {**VALID, "allow_negative_stock": "on"}).status_code == 302
+    )
+    tenant.refresh_from_db()
+    assert tenant.allow_negative_stock is True
+    with schema_context(tenant.schema_name):
+        from django.db import connection
+
+        connection.tenant = tenant
+        location = Location.objects.create(
+            warehouse=Warehouse.objects.create(code="N", name="N"), code="N1"
+        )
+        variant = Variant.objects.create(product=Product.objects.create(name="Neg"), sku="NEG-1")
+        stock_moves_post(
+            lines=[MoveLine(variant.pk, location.pk, Decimal(-2))], kind=StockMove.Kind.SHIPMENT
+        )
+        assert StockLevel.objects.get(variant=variant).on_hand == Decimal(-2)
+    # Turning it off again is refused while a balance is below zero, with the reason.
+    response = tenant_client.post("/settings/", VALID)
+    assert response.status_code == 422 and "below zero" in response.content.decode()
+    tenant.refresh_from_db()
+    assert tenant.allow_negative_stock is True
