@@ -19,7 +19,6 @@ def tenant_settings_save(*, form) -> Tenant:
     on_hand >= 0 constraint in this company's schema, in the same transaction."""
     from apps.inventory.services import InventoryError, inventory_negative_stock_set
 
-    tenant = form.instance
     with transaction.atomic():
         if "allow_negative_stock" in form.changed_data:
             try:
