@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("apps.dashboard.urls")),
     path("accounts/", include("allauth.urls")),
     path("team/", include("apps.accounts.urls")),
+    path("products/", include("apps.catalog.urls")),
+    path("inventory/", include("apps.inventory.urls")),
     path("settings/", include("apps.tenants.urls_settings")),
     path("jobs/", include("apps.core.urls")),
     path("welcome/<str:token>/", tenant_views.handoff, name="tenant_handoff"),

@@ -20,7 +20,11 @@ def barcode_problem(code: str) -> str | None:
             return f"This {kind} barcode's check digit should be {expected}, not {code[-1]}. Check for a typing mistake."
         return None
     if code.isdigit() and len(code) in (8, 14):
-        return None if int(code[-1]) == gtin_check_digit(code[:-1]) else "The barcode's check digit is wrong."
+        return (
+            None
+            if int(code[-1]) == gtin_check_digit(code[:-1])
+            else "The barcode's check digit is wrong."
+        )
     if len(code) > 48 or any(not (32 <= ord(ch) <= 126) for ch in code):
         return "A barcode uses printable ASCII characters only (Code 128), at most 48 of them."
     return None

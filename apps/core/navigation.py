@@ -21,8 +21,8 @@ class NavEntry:
 
 NAV = (
     NavEntry("Dashboard", "speedometer2", "dashboard:home", "dashboard"),
-    NavEntry("Products", "box-seam", None),
-    NavEntry("Inventory", "boxes", None),
+    NavEntry("Products", "box-seam", "catalog:products", "catalog"),
+    NavEntry("Inventory", "boxes", "inventory:levels", "inventory"),
     NavEntry("Sales", "cart3", None),
     NavEntry("Purchasing", "truck", None),
     NavEntry("Forecasts", "graph-up-arrow", None),

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from apps.catalog.models import Category, Product, Variant
+
+PRODUCT_SORTS = {
+    "name": "name",
+    "category": "category__name",
+    "brand": "brand",
+    "variants": "variant_count",
+    "on_hand": "on_hand",
+    "updated": "updated_at",
+}
+
+
+def products_list(
+    *, search: str = "", category_id: int | None = None, status: str = "active", sort: str = "name"
+) -> QuerySet[Product]:
+    """Products with their variant count and total on hand, in a fixed number of queries."""
+    from apps.inventory.models import StockLevel
+
+    on_hand = (
+        StockLevel.objects.filter(variant__product=OuterRef("pk"))
+        .order_by()
+        .values("variant__product")
+        .annotate(total=Sum("on_hand"))
+        .values("total")
+    )
+    qs = Product.objects.select_related("category").annotate(
+        variant_count=Count("variants", distinct=True),
+        on_hand=Coalesce(
+            Subquery(on_hand, output_field=DecimalField(max_digits=14, decimal_places=3)),
+            Value(Decimal(0)),
+        ),
+    )
+    if search:
+        matching = Variant.objects.filter(
+            Q(sku__icontains=search)
+            | Q(barcode=search)
+            | Q(supplier_items__supplier_sku__iexact=search)
+        ).values("product_id")
+        qs = qs.filter(Q(name__icontains=search) | Q(brand__icontains=search) | Q(pk__in=matching))
+    if category_id:
+        category = Category.objects.filter(pk=category_id).first()
+        if category is not None:
+            qs = qs.filter(category__path__startswith=category.path)
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "archived":
+        qs = qs.filter(is_active=False)
+    descending = sort.startswith("-")
+    field = PRODUCT_SORTS.get(sort.lstrip("-"), "name")
+    return qs.order_by(("-" if descending else "") + field, "pk")
+
+
+def variant_by_code(code: str) -> Variant | None:
+    """What a scan box finds: a barcode first, then a SKU."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return (
+        Variant.objects.select_related("product").filter(barcode=code).first()
+        or Variant.objects.select_related("product").filter(sku__iexact=code).first()
+    )

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts.permissions import capability_required, user_can
+from apps.catalog import services
+from apps.catalog.forms import ProductForm, VariantForm
+from apps.catalog.models import Category, Product
+from apps.catalog.selectors import products_list
+from apps.core.pagination import paginate
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@capability_required("catalog.view")
+def products(request):
+    search = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "active")
+    category_id = _int(request.GET.get("category"))
+    page = paginate(
+        request,
+        products_list(
+            search=search,
+            category_id=category_id,
+            status=status,
+            sort=request.GET.get("sort", "name"),
+        ),
+    )
+    context = {
+        "page": page,
+        "search": search,
+        "status": status,
+        "category_id": category_id,
+        "categories": Category.objects.all(),
+        "default_sort": "name",
+        "can_edit": user_can(request.user, "catalog.edit"),
+    }
+    partial = request.htmx and request.htmx.target == "product-table"
+    return render(
+        request,
+        "catalog/products.html#product-table" if partial else "catalog/products.html",
+        context,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("catalog.edit")
+def product_create(request):
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = services.product_create(**form.cleaned_data)
+        except services.CatalogError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{product.name} created.")
+            return redirect("catalog:product", pk=product.pk)
+    return render(
+        request, "catalog/product_form.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@require_GET
+@capability_required("catalog.view")
+def product_detail(request, pk: int):
+    product = get_object_or_404(Product.objects.select_related("category"), pk=pk)
+    variants = product.variants.prefetch_related("stock_levels__location__warehouse").order_by(
+        "sku"
+    )
+    return render(
+        request,
+        "catalog/product_detail.html",
+        {
+            "product": product,
+            "variants": variants,
+            "variant_form": VariantForm(),
+            "can_edit": user_can(request.user, "catalog.edit"),
+        },
+    )
+
+
+@require_POST
+@capability_required("catalog.edit")
+def variant_add(request, pk: int):
+    product = get_object_or_404(Product, pk=pk)
+    form = VariantForm(request.POST)
+    if form.is_valid():
+        try:
+            variant = services.variant_create(product=product, **form.cleaned_data)
+        except services.CatalogError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Variant {variant.sku} added.")
+            return redirect("catalog:product", pk=product.pk)
+    variants = product.variants.prefetch_related("stock_levels__location__warehouse").order_by(
+        "sku"
+    )
+    return render(
+        request,
+        "catalog/product_detail.html",
+        {"product": product, "variants": variants, "variant_form": form, "can_edit": True},
+        status=422,
+    )

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.accounts.permissions import capability_required, user_can
+from apps.catalog.selectors import variant_by_code
+from apps.core.pagination import paginate
+from apps.inventory import warehousing
+from apps.inventory.forms import AdjustmentForm, LocationForm, WarehouseForm
+from apps.inventory.models import StockMove, Warehouse
+from apps.inventory.selectors import movement_history, stock_levels
+from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@capability_required("inventory.view")
+def levels(request):
+    search = request.GET.get("q", "").strip()
+    warehouse_id = _int(request.GET.get("warehouse"))
+    page = paginate(
+        request,
+        stock_levels(search=search, warehouse_id=warehouse_id, sort=request.GET.get("sort", "sku")),
+    )
+    context = {
+        "page": page,
+        "search": search,
+        "warehouse_id": warehouse_id,
+        "warehouses": Warehouse.objects.filter(is_active=True),
+        "default_sort": "sku",
+        "can_adjust": user_can(request.user, "inventory.adjust"),
+    }
+    partial = request.htmx and request.htmx.target == "level-table"
+    return render(
+        request,
+        "inventory/levels.html#level-table" if partial else "inventory/levels.html",
+        context,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("inventory.view")
+def warehouses(request):
+    form = WarehouseForm(request.POST or None)
+    if request.method == "POST":
+        if not user_can(request.user, "inventory.manage_warehouses"):
+            return render(
+                request,
+                "errors/403.html",
+                {"reason": "Only owners and managers create warehouses."},
+                status=403,
+            )
+        if form.is_valid():
+            try:
+                warehouse = warehousing.warehouse_create(**form.cleaned_data)
+            except InventoryError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    f"Warehouse {warehouse.code} created with receiving and in-transit locations.",
+                )
+                return redirect("inventory:warehouse", pk=warehouse.pk)
+    context = {
+        "warehouses": Warehouse.objects.order_by("code"),
+        "form": form,
+        "can_manage": user_can(request.user, "inventory.manage_warehouses"),
+    }
+    return render(request, "inventory/warehouses.html", context, status=422 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("inventory.view")
+def warehouse_detail(request, pk: int):
+    warehouse = get_object_or_404(Warehouse, pk=pk)
+    form = LocationForm(request.POST or None)
+    if request.method == "POST":
+        if not user_can(request.user, "inventory.manage_warehouses"):
+            return render(
+                request,
+                "errors/403.html",
+                {"reason": "Only owners and managers add locations."},
+                status=403,
+            )
+        if form.is_valid():
+            try:
+                location = warehousing.location_create(warehouse=warehouse, **form.cleaned_data)
+            except InventoryError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Location {location} added.")
+                return redirect("inventory:warehouse", pk=warehouse.pk)
+    context = {
+        "warehouse": warehouse,
+        "locations": warehouse.locations.order_by("code"),
+        "form": form,
+        "can_manage": user_can(request.user, "inventory.manage_warehouses"),
+    }
+    return render(
+        request, "inventory/warehouse_detail.html", context, status=422 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("inventory.adjust")
+def adjust(request):
+    form = AdjustmentForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        variant = variant_by_code(data["code"])
+        if variant is None:
+            form.add_error("code", f"No variant has the barcode or SKU “{data['code']}”.")
+        else:
+            try:
+                stock_moves_post(
+                    lines=[
+                        MoveLine(
+                            variant.pk, data["location"].pk, data["quantity"], data["unit_cost"]
+                        )
+                    ],
+                    kind=StockMove.Kind.ADJUSTMENT,
+                    reason=data["reason"],
+                    note=data["note"],
+                    user=request.user,
+                )
+            except InventoryError as exc:
+                form.add_error("quantity", exc.message)
+            else:
+                messages.success(
+                    request, f"{variant.sku} at {data['location']}: {data['quantity']:+} recorded."
+                )
+                return redirect(f"{request.path}?location={data['location'].pk}")
+    return render(
+        request, "inventory/adjust.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@require_GET
+@capability_required("inventory.view")
+def history(request):
+    variant = variant_by_code(request.GET.get("code", "")) if request.GET.get("code") else None
+    qs = movement_history(
+        variant_id=variant.pk if variant else _int(request.GET.get("variant")),
+        location_id=_int(request.GET.get("location")),
+        kind=request.GET.get("kind", "")
+        if request.GET.get("kind") in StockMove.Kind.values
+        else "",
+    )
+    context = {
+        "page": paginate(request, qs),
+        "kinds": StockMove.Kind.choices,
+        "variant": variant,
+        "code": request.GET.get("code", ""),
+        "kind": request.GET.get("kind", ""),
+    }
+    partial = request.htmx and request.htmx.target == "history-table"
+    return render(
+        request,
+        "inventory/history.html#history-table" if partial else "inventory/history.html",
+        context,
+    )
