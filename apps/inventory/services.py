@@ -21,10 +21,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from apps.inventory.models import CostLayer, Reservation, StockLevel, StockMove, VariantCost
 
@@ -195,8 +197,10 @@ def stock_moves_post(
     note: str = "",
     reference: tuple[str, str | int] = ("", ""),
     reverses: StockMove | None = None,
+    occurred_at: datetime | None = None,
 ) -> list[StockMove]:
-    """Post the moves of one document, all or nothing."""
+    """Post the moves of one document, all or nothing. ``occurred_at`` backdates the
+    moves (imports, syncs, demo history); balances change now either way."""
     if kind not in Kind.values:
         raise InventoryError(f"Unknown kind of stock move: {kind}.")
     if not lines:
@@ -247,6 +251,7 @@ def stock_moves_post(
                     reference_id=str(reference[1]),
                     reverses=reverses,
                     user=user,
+                    created_at=occurred_at or timezone.now(),
                 )
                 for line, cost in zip(lines, costs, strict=True)
             ]

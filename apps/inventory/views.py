@@ -146,20 +146,22 @@ def adjust(request):
 @require_GET
 @capability_required("inventory.view")
 def history(request):
-    variant = variant_by_code(request.GET.get("code", "")) if request.GET.get("code") else None
+    code = request.GET.get("code", "").strip()
+    variant = variant_by_code(code) if code else None
+    kind = request.GET.get("kind", "")
     qs = movement_history(
         variant_id=variant.pk if variant else _int(request.GET.get("variant")),
         location_id=_int(request.GET.get("location")),
-        kind=request.GET.get("kind", "")
-        if request.GET.get("kind") in StockMove.Kind.values
-        else "",
+        kind=kind if kind in StockMove.Kind.values else "",
     )
+    if code and variant is None:
+        qs = qs.none()  # an unknown code shows nothing, not everything
     context = {
         "page": paginate(request, qs),
         "kinds": StockMove.Kind.choices,
         "variant": variant,
-        "code": request.GET.get("code", ""),
-        "kind": request.GET.get("kind", ""),
+        "code": code,
+        "kind": kind,
     }
     partial = request.htmx and request.htmx.target == "history-table"
     return render(

@@ -7,7 +7,10 @@ closing company gets a page that says so instead of its data.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.shortcuts import render
+from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from apps.tenants.models import Tenant
@@ -22,7 +25,15 @@ class TenantMiddleware(TenantMainMiddleware):
         if response is not None:
             return response
         tenant = request.tenant
-        if tenant.is_public or request.path.startswith(_ALWAYS_SERVED):
+        if tenant.is_public:
+            timezone.deactivate()
+            return None
+        # Times are stored in UTC and shown in the company's time zone.
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(tenant.time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        if request.path.startswith(_ALWAYS_SERVED):
             return None
         if tenant.status in (Tenant.Status.SUSPENDED, Tenant.Status.CLOSING):
             return render(request, "errors/suspended.html", {"tenant": tenant}, status=403)
@@ -49,7 +60,6 @@ ACTIVITY_EVERY_SECONDS = 300
 def activity_touch(tenant: Tenant) -> None:
     """Record that the company is in use, at most once per ACTIVITY_EVERY_SECONDS (cache-gated)."""
     from django.core.cache import cache
-    from django.utils import timezone
 
     # cache.add is atomic: only the first request in the window writes.
     if cache.add(f"tenant-activity:{tenant.pk}", 1, ACTIVITY_EVERY_SECONDS):

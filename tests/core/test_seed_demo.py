@@ -13,7 +13,7 @@ COMPANIES = json.loads((settings.BASE_DIR / "fixtures" / "demo_companies.json").
 
 
 def test_seed_demo_creates_the_five_companies_with_their_users_once(db):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", history_weeks=3, stdout=open("/dev/null", "w"))
     slugs = [c["slug"] for c in COMPANIES]
     assert sorted(Tenant.objects.filter(slug__in=slugs).values_list("slug", flat=True)) == sorted(
         slugs
@@ -36,6 +36,16 @@ def test_seed_demo_creates_the_five_companies_with_their_users_once(db):
     operator = User.objects.get(email="admin@stockroom.local")
     assert operator.is_staff and operator.check_password("admin123")
 
+    with schema_context("techgear"):
+        from apps.catalog.models import Supplier, Variant
+        from apps.inventory.integrity import stock_differences
+        from apps.inventory.models import StockMove, Warehouse
+
+        assert 150 <= Variant.objects.count() <= 300
+        assert 3 <= Supplier.objects.count() <= 6 and 2 <= Warehouse.objects.count() <= 3
+        assert StockMove.objects.filter(kind="opening").count() == Variant.objects.count()
+        assert StockMove.objects.filter(kind="shipment").exists() and stock_differences() == []
+
     tenants_before, users_before = Tenant.objects.count(), User.objects.count()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", history_weeks=3, stdout=open("/dev/null", "w"))
     assert (Tenant.objects.count(), User.objects.count()) == (tenants_before, users_before)

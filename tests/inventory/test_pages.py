@@ -116,3 +116,16 @@ def test_stock_and_history_pages_have_a_fixed_query_count(tenant_client, tenant,
     assert count("/inventory/history/") == few_moves
     page = tenant_client.get("/inventory/", {"q": "P-29"}).content.decode()
     assert "P-29" in page and "MAIN/A-01" in page
+
+
+def test_history_for_an_unknown_code_shows_nothing(tenant_client, tenant, users):
+    _, bin_, variant = setup_stock(tenant)
+    with schema_context(tenant.schema_name):
+        stock_moves_post(lines=[MoveLine(variant.pk, bin_.pk, Decimal(1))], kind="receipt")
+    tenant_client.force_login(users[Role.VIEWER])
+    content = tenant_client.get("/inventory/history/", {"code": "NO-SUCH"}).content.decode()
+    assert "No variant has the barcode or SKU" in content and "LAMP-1" not in content
+    assert (
+        "LAMP-1"
+        in tenant_client.get("/inventory/history/", {"code": "4006381333931"}).content.decode()
+    )

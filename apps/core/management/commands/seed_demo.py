@@ -14,6 +14,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import Role, User
+from apps.core.demo_catalog import seed_catalog
 from apps.tenants.models import Plan, Tenant
 from apps.tenants.services.provisioning import tenant_provision
 
@@ -34,6 +35,14 @@ def _ensure_user(email: str, password: str, **fields) -> bool:
 
 class Command(BaseCommand):
     help = "Create the demo companies, their users and the platform operator (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history-weeks",
+            type=int,
+            default=104,
+            help="Weeks of stock history per company (default two years).",
+        )
 
     def handle(self, *args, **options):
         data = json.loads(FIXTURE.read_text())
@@ -76,6 +85,14 @@ class Command(BaseCommand):
                 created += 1
                 self.stdout.write(f"  created {company['name']} at {tenant.site_url()}")
             with schema_context(tenant.schema_name):
+                variants = seed_catalog(
+                    company["catalog"], slug=slug, weeks=options["history_weeks"]
+                )
+                if variants:
+                    created += variants
+                    self.stdout.write(
+                        f"  {company['name']}: {variants} variants with {options['history_weeks']} weeks of stock history"
+                    )
                 for role in DEMO_ROLES:
                     title = role.label
                     if _ensure_user(
