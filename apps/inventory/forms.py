@@ -57,3 +57,56 @@ class AdjustmentForm(forms.Form):
         if value == 0:
             raise forms.ValidationError("Enter a quantity other than zero.")
         return value
+
+
+class TransferForm(forms.Form):
+    source_location = forms.ModelChoiceField(
+        queryset=Location.objects.filter(is_active=True)
+        .exclude(kind="transit")
+        .select_related("warehouse")
+        .order_by("warehouse__code", "code"),
+        label="Take from",
+    )
+    destination = forms.ModelChoiceField(queryset=None, label="Send to warehouse")
+    lines = forms.CharField(
+        widget=forms.Textarea(
+            attrs={"rows": 5, "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        help_text="One line per item: a barcode or SKU, a space, and the quantity. A scanner can type the codes.",
+    )
+    note = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from apps.inventory.models import Warehouse
+
+        super().__init__(*args, **kwargs)
+        self.fields["destination"].queryset = Warehouse.objects.filter(is_active=True).order_by(
+            "code"
+        )
+
+    def clean_lines(self):
+        from apps.catalog.selectors import variant_by_code
+
+        parsed, problems = [], []
+        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not raw.strip():
+                continue
+            parts = raw.split()
+            code, quantity = parts[0], parts[1] if len(parts) > 1 else "1"
+            variant = variant_by_code(code)
+            try:
+                qty = Decimal(quantity)
+            except ArithmeticError:
+                qty = None
+            if variant is None:
+                problems.append(f"line {number}: no variant has the code “{code}”")
+            elif qty is None or qty <= 0:
+                problems.append(f"line {number}: “{quantity}” is not a quantity above zero")
+            else:
+                parsed.append((variant, qty))
+        if problems:
+            message = "; ".join(problems)
+            raise forms.ValidationError(message[0].upper() + message[1:] + ".")
+        if not parsed:
+            raise forms.ValidationError("Add at least one line.")
+        return parsed

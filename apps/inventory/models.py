@@ -232,3 +232,72 @@ class CostLayer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remaining}/{self.quantity} @ {self.unit_cost}"
+
+
+class Transfer(models.Model):
+    """Stock sent from one warehouse to another: draft → shipped (in transit) → received → closed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SHIPPED = "shipped", "In transit"
+        RECEIVED = "received", "Received"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    source = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="transfers_out")
+    destination = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("destination")), name="transfer_between_two_warehouses"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        # Derived from the primary key (a database sequence): never "max + 1", so no races.
+        return f"TR-{self.pk:05d}" if self.pk else "TR-new"
+
+
+class TransferLine(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    source_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(**QTY)
+    received_quantity = models.DecimalField(**QTY, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="transferline_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_quantity__isnull=True)
+                | (Q(received_quantity__gte=0) & Q(received_quantity__lte=F("quantity"))),
+                name="transferline_received_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.variant_id}"
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.received_quantity is None else self.quantity - self.received_quantity

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.permissions import capability_required, user_can
 from apps.catalog.selectors import variant_by_code
 from apps.core.pagination import paginate
+from apps.inventory import transfers as transfers_service
 from apps.inventory import warehousing
-from apps.inventory.forms import AdjustmentForm, LocationForm, WarehouseForm
-from apps.inventory.models import StockMove, Warehouse
+from apps.inventory.forms import AdjustmentForm, LocationForm, TransferForm, WarehouseForm
+from apps.inventory.models import Location, StockMove, Transfer, Warehouse
 from apps.inventory.selectors import movement_history, stock_levels
 from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
 
@@ -169,3 +171,109 @@ def history(request):
         "inventory/history.html#history-table" if partial else "inventory/history.html",
         context,
     )
+
+
+@require_GET
+@capability_required("inventory.view")
+def transfers(request):
+    qs = Transfer.objects.select_related("source", "destination").annotate(
+        line_count=Count("lines")
+    )
+    status = request.GET.get("status", "")
+    if status in Transfer.Status.values:
+        qs = qs.filter(status=status)
+    context = {
+        "page": paginate(request, qs),
+        "status": status,
+        "statuses": Transfer.Status.choices,
+        "can_transfer": user_can(request.user, "inventory.transfer"),
+    }
+    return render(request, "inventory/transfers.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("inventory.transfer")
+def transfer_new(request):
+    form = TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        source_location = data["source_location"]
+        try:
+            transfer = transfers_service.transfer_create(
+                source=source_location.warehouse,
+                destination=data["destination"],
+                items=[
+                    transfers_service.TransferItem(v.pk, source_location.pk, q)
+                    for v, q in data["lines"]
+                ],
+                user=request.user,
+                note=data["note"],
+            )
+        except InventoryError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, f"{transfer.number} saved as a draft. Ship it when the goods leave."
+            )
+            return redirect("inventory:transfer", pk=transfer.pk)
+    return render(
+        request, "inventory/transfer_new.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("inventory.view")
+def transfer_detail(request, pk: int):
+    transfer = get_object_or_404(
+        Transfer.objects.select_related("source", "destination", "created_by"), pk=pk
+    )
+    if request.method == "POST":
+        if not user_can(request.user, "inventory.transfer"):
+            return render(
+                request,
+                "errors/403.html",
+                {"reason": "Your role cannot ship or receive transfers."},
+                status=403,
+            )
+        action = request.POST.get("action")
+        try:
+            if action == "ship":
+                transfers_service.transfer_ship(transfer=transfer, user=request.user)
+                messages.success(request, f"{transfer.number} shipped: the goods are in transit.")
+            elif action == "receive":
+                location = get_object_or_404(Location, pk=_int(request.POST.get("location")))
+                received = {
+                    line.pk: _decimal(request.POST.get(f"received-{line.pk}"), line.quantity)
+                    for line in transfer.lines.all()
+                }
+                transfers_service.transfer_receive(
+                    transfer=transfer, location=location, received=received, user=request.user
+                )
+                messages.success(request, f"{transfer.number} received.")
+            elif action == "close":
+                transfers_service.transfer_close(transfer=transfer)
+                messages.success(request, f"{transfer.number} closed.")
+            elif action == "cancel":
+                transfers_service.transfer_cancel(transfer=transfer)
+                messages.success(request, f"{transfer.number} cancelled.")
+        except InventoryError as exc:
+            messages.error(request, exc.message)
+        return redirect("inventory:transfer", pk=transfer.pk)
+    context = {
+        "transfer": transfer,
+        "lines": transfer.lines.select_related("variant__product", "source_location"),
+        "receive_locations": transfer.destination.locations.exclude(kind="transit").order_by(
+            "kind", "code"
+        ),
+        "can_transfer": user_can(request.user, "inventory.transfer"),
+    }
+    return render(request, "inventory/transfer_detail.html", context)
+
+
+def _decimal(value, default):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(value) if value not in (None, "") else default
+    except InvalidOperation:
+        return default
