@@ -42,15 +42,27 @@ def _url(name: str | None) -> str | None:
         return None
 
 
+def _badges(request) -> dict[str, int]:
+    """Counts that need attention, shown on their section (cached per company)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from apps.inventory.selectors import low_stock_count
+
+    return {"Inventory": low_stock_count()}
+
+
 def nav_items(request) -> list[dict]:
     match = getattr(request, "resolver_match", None)
     current = match.namespace if match else None
+    badges = _badges(request)
     return [
         {
             "label": entry.label,
             "icon": entry.icon,
             "url": _url(entry.url_name),
             "active": bool(entry.namespace and entry.namespace == current),
+            "badge": badges.get(entry.label),
         }
         for entry in NAV
     ]

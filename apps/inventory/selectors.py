@@ -74,3 +74,47 @@ def movement_history(
     if date_to:
         qs = qs.filter(created_at__date__lte=date_to)
     return qs.order_by("-created_at", "-id")
+
+
+def low_stock() -> QuerySet:
+    """Active variants whose stock across all locations is at or below their reorder point,
+    with a suggested order quantity: enough to get back above the reorder point plus the
+    safety stock, and at least the usual reorder quantity."""
+    from django.db.models import Case, DecimalField, ExpressionWrapper, Value, When
+    from django.db.models.functions import Coalesce, Greatest
+
+    from apps.catalog.models import Variant
+
+    qty = DecimalField(max_digits=14, decimal_places=3)
+    on_hand = Subquery(
+        StockLevel.objects.filter(variant=OuterRef("pk"))
+        .order_by()
+        .values("variant")
+        .annotate(t=Sum("on_hand"))
+        .values("t"),
+        output_field=qty,
+    )
+    shortfall = ExpressionWrapper(
+        F("reorder_point") + F("safety_stock") - F("total_on_hand"), output_field=qty
+    )
+    return (
+        Variant.objects.filter(is_active=True, product__is_active=True, reorder_point__gt=0)
+        .annotate(total_on_hand=Coalesce(on_hand, Value(0, output_field=qty)))
+        .filter(total_on_hand__lte=F("reorder_point"))
+        .annotate(
+            suggested=Case(
+                When(reorder_quantity__gt=0, then=Greatest(F("reorder_quantity"), shortfall)),
+                default=shortfall,
+                output_field=qty,
+            )
+        )
+        .select_related("product")
+        .order_by("total_on_hand", "sku")
+    )
+
+
+def low_stock_count() -> int:
+    """For the sidebar badge; cached briefly (the cache key is per company)."""
+    from django.core.cache import cache
+
+    return cache.get_or_set("inventory:low-stock-count", lambda: low_stock().count(), 300)

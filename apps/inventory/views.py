@@ -12,7 +12,7 @@ from apps.inventory import transfers as transfers_service
 from apps.inventory import warehousing
 from apps.inventory.forms import AdjustmentForm, LocationForm, TransferForm, WarehouseForm
 from apps.inventory.models import Location, StockMove, Transfer, Warehouse
-from apps.inventory.selectors import movement_history, stock_levels
+from apps.inventory.selectors import low_stock, movement_history, stock_levels
 from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
 
 
@@ -277,3 +277,9 @@ def _decimal(value, default):
         return Decimal(value) if value not in (None, "") else default
     except InvalidOperation:
         return default
+
+
+@require_GET
+@capability_required("inventory.view")
+def low_stock_list(request):
+    return render(request, "inventory/low_stock.html", {"page": paginate(request, low_stock())})

@@ -16,6 +16,13 @@ SCHEDULES = [
         15,
     ),
     ("purge closed companies", "apps.tenants.tasks.purge_closed_tenants", "", Schedule.DAILY, None),
+    (
+        "low-stock digest",
+        "apps.core.jobs.fan_out",
+        "'apps.inventory.tasks.low_stock_digest'",
+        Schedule.DAILY,
+        None,
+    ),
 ]
 
 
