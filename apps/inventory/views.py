@@ -176,8 +176,11 @@ def history(request):
 @require_GET
 @capability_required("inventory.view")
 def transfers(request):
-    qs = Transfer.objects.select_related("source", "destination").annotate(
-        line_count=Count("lines")
+    # An aggregate drops Meta.ordering, so the order is said again.
+    qs = (
+        Transfer.objects.select_related("source", "destination")
+        .annotate(line_count=Count("lines"))
+        .order_by("-created_at", "-id")
     )
     status = request.GET.get("status", "")
     if status in Transfer.Status.values:
