@@ -59,3 +59,27 @@ class VariantForm(forms.Form):
 
     def clean_options(self):
         return parse_options(self.cleaned_data["options"])
+
+
+class SupplierForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    contact_name = forms.CharField(max_length=120, required=False)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    currency = forms.CharField(
+        max_length=3, initial="USD", help_text="ISO code, e.g. USD, EUR, GBP."
+    )
+    payment_terms_days = forms.IntegerField(
+        min_value=0, max_value=365, initial=30, label="Payment terms (days)"
+    )
+    default_lead_time_days = forms.IntegerField(
+        min_value=0, max_value=365, initial=14, label="Lead time (days)"
+    )
+    address = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    parent = forms.ModelChoiceField(
+        queryset=Category.objects.order_by("path"), required=False, empty_label="Top level"
+    )

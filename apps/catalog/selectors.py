@@ -66,3 +66,30 @@ def variant_by_code(code: str) -> Variant | None:
         Variant.objects.select_related("product").filter(barcode=code).first()
         or Variant.objects.select_related("product").filter(sku__iexact=code).first()
     )
+
+
+def categories_with_counts() -> list[Category]:
+    """The whole tree in path order, each with its own and its subtree's product counts (two queries)."""
+    categories = list(Category.objects.annotate(own=Count("products")).order_by("path"))
+    for category in categories:
+        category.total = sum(c.own for c in categories if c.path.startswith(category.path))
+    return categories
+
+
+def breadcrumbs(category: Category) -> list[Category]:
+    ids = [int(part) for part in category.path.strip("/").split("/") if part]
+    by_id = Category.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def suppliers_list(*, search: str = "") -> QuerySet:
+    from apps.catalog.models import Supplier
+
+    qs = Supplier.objects.annotate(item_count=Count("items"))
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(contact_name__icontains=search)
+        )
+    return qs.order_by("name")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from apps.catalog.barcodes import barcode_problem
-from apps.catalog.models import Category, Product, Variant
+from apps.catalog.models import Category, Product, Supplier, Variant
 
 
 class CatalogError(Exception):
@@ -113,4 +113,60 @@ def category_create(*, name: str, parent: Category | None = None) -> Category:
         )
         category.path = f"{parent.path if parent else '/'}{category.pk}/"
         category.save(update_fields=["path"])
+    return category
+
+
+def supplier_create(
+    *,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    contact_name: str = "",
+    currency: str = "USD",
+    payment_terms_days: int = 30,
+    default_lead_time_days: int = 14,
+    address: str = "",
+) -> Supplier:
+    name = (name or "").strip()
+    if not name:
+        raise CatalogError("Enter the supplier's name.", field="name")
+    if Supplier.objects.filter(name__iexact=name).exists():
+        raise CatalogError(f"There is already a supplier called {name}.", field="name")
+    return Supplier.objects.create(
+        name=name,
+        email=email,
+        phone=phone,
+        contact_name=contact_name,
+        currency=currency.upper(),
+        payment_terms_days=payment_terms_days,
+        default_lead_time_days=default_lead_time_days,
+        address=address,
+    )
+
+
+def category_move(*, category: Category, parent: Category | None) -> Category:
+    """Move a category (and its subtree) under another parent: one UPDATE of the paths."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat, Substr
+
+    if parent is not None and parent.path.startswith(category.path):
+        raise CatalogError("A category can't move inside itself.", field="parent")
+    if (
+        Category.objects.filter(parent=parent, name__iexact=category.name)
+        .exclude(pk=category.pk)
+        .exists()
+    ):
+        raise CatalogError(
+            f"There is already a category called {category.name} there.", field="parent"
+        )
+    old_path, old_depth = category.path, category.depth
+    new_path = f"{parent.path if parent else '/'}{category.pk}/"
+    shift = (parent.depth + 1 if parent else 0) - old_depth
+    with transaction.atomic():
+        Category.objects.filter(pk=category.pk).update(parent=parent)
+        Category.objects.filter(path__startswith=old_path).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + shift,
+        )
+    category.refresh_from_db()
     return category

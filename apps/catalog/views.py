@@ -6,9 +6,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.permissions import capability_required, user_can
 from apps.catalog import services
-from apps.catalog.forms import ProductForm, VariantForm
+from apps.catalog.forms import CategoryForm, ProductForm, SupplierForm, VariantForm
 from apps.catalog.models import Category, Product
-from apps.catalog.selectors import products_list
+from apps.catalog.selectors import (
+    breadcrumbs,
+    categories_with_counts,
+    products_list,
+    suppliers_list,
+)
 from apps.core.pagination import paginate
 
 
@@ -109,3 +114,63 @@ def variant_add(request, pk: int):
         {"product": product, "variants": variants, "variant_form": form, "can_edit": True},
         status=422,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("catalog.view")
+def suppliers(request):
+    form = SupplierForm(request.POST or None)
+    if request.method == "POST":
+        if not user_can(request.user, "catalog.edit"):
+            return render(
+                request,
+                "errors/403.html",
+                {"reason": "Only owners and managers add suppliers."},
+                status=403,
+            )
+        if form.is_valid():
+            try:
+                supplier = services.supplier_create(**form.cleaned_data)
+            except services.CatalogError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, f"Supplier {supplier.name} added.")
+                return redirect("catalog:suppliers")
+    search = request.GET.get("q", "").strip()
+    context = {
+        "page": paginate(request, suppliers_list(search=search)),
+        "search": search,
+        "form": form,
+        "can_edit": user_can(request.user, "catalog.edit"),
+    }
+    return render(request, "catalog/suppliers.html", context, status=422 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("catalog.view")
+def categories(request):
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST":
+        if not user_can(request.user, "catalog.edit"):
+            return render(
+                request,
+                "errors/403.html",
+                {"reason": "Only owners and managers change categories."},
+                status=403,
+            )
+        if form.is_valid():
+            try:
+                category = services.category_create(**form.cleaned_data)
+            except services.CatalogError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(
+                    request, f"Category {' › '.join(c.name for c in breadcrumbs(category))} added."
+                )
+                return redirect("catalog:categories")
+    context = {
+        "categories": categories_with_counts(),
+        "form": form,
+        "can_edit": user_can(request.user, "catalog.edit"),
+    }
+    return render(request, "catalog/categories.html", context, status=422 if form.errors else 200)

@@ -106,3 +106,41 @@ def test_product_list_query_count_does_not_grow_with_rows(tenant_client, tenant,
         for n in range(40):
             product_create(name=f"Item {n}", sku=f"I-{n}")
     assert count() == one
+
+
+def test_category_tree_counts_and_move(tenant, in_tenant):
+    from apps.catalog.selectors import breadcrumbs, categories_with_counts
+    from apps.catalog.services import CatalogError, category_move
+
+    shoes = category_create(name="Shoes")
+    trail = category_create(name="Trail", parent=shoes)
+    sale = category_create(name="Sale")
+    product_create(name="Runner", sku="RUN-1", category=trail)
+    counts = {c.name: (c.own, c.total) for c in categories_with_counts()}
+    assert counts == {"Shoes": (0, 1), "Trail": (1, 1), "Sale": (0, 0)}
+    moved = category_move(category=trail, parent=sale)
+    assert [c.name for c in breadcrumbs(moved)] == ["Sale", "Trail"] and moved.depth == 1
+    assert {c.name: c.total for c in categories_with_counts()}["Sale"] == 1
+    import pytest
+
+    with pytest.raises(CatalogError, match="inside itself"):
+        category_move(category=sale, parent=moved)
+
+
+def test_suppliers_page_adds_and_refuses_duplicates(tenant_client, users):
+    tenant_client.force_login(users[Role.MANAGER])
+    data = {
+        "name": "Acme Parts",
+        "currency": "eur",
+        "payment_terms_days": 30,
+        "default_lead_time_days": 10,
+    }
+    assert tenant_client.post("/products/suppliers/", data).status_code == 302
+    again = tenant_client.post("/products/suppliers/", {**data, "name": "acme parts"})
+    assert (
+        again.status_code == 422
+        and "already a supplier called acme parts" in again.content.decode()
+    )
+    assert "Acme Parts" in tenant_client.get("/products/suppliers/").content.decode()
+    tenant_client.force_login(users[Role.CLERK])
+    assert tenant_client.post("/products/suppliers/", {**data, "name": "Other"}).status_code == 403
