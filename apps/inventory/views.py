@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.permissions import capability_required, user_can
 from apps.catalog.selectors import variant_by_code
+from apps.core.exports import csv_response
 from apps.core.pagination import paginate
 from apps.inventory import transfers as transfers_service
 from apps.inventory import warehousing
@@ -28,10 +29,26 @@ def _int(value) -> int | None:
 def levels(request):
     search = request.GET.get("q", "").strip()
     warehouse_id = _int(request.GET.get("warehouse"))
-    page = paginate(
-        request,
-        stock_levels(search=search, warehouse_id=warehouse_id, sort=request.GET.get("sort", "sku")),
-    )
+    qs = stock_levels(search=search, warehouse_id=warehouse_id, sort=request.GET.get("sort", "sku"))
+    if request.GET.get("format") == "csv":
+        rows = (
+            (
+                lv.variant.sku,
+                lv.variant.product.name,
+                lv.location.warehouse.code,
+                lv.location.code,
+                lv.on_hand,
+                lv.reserved,
+                lv.available_qty,
+            )
+            for lv in qs.iterator(chunk_size=2000)
+        )
+        return csv_response(
+            "stock-levels.csv",
+            ["sku", "product", "warehouse", "location", "on_hand", "reserved", "available"],
+            rows,
+        )
+    page = paginate(request, qs)
     context = {
         "page": page,
         "search": search,

@@ -129,3 +129,15 @@ def test_history_for_an_unknown_code_shows_nothing(tenant_client, tenant, users)
         "LAMP-1"
         in tenant_client.get("/inventory/history/", {"code": "4006381333931"}).content.decode()
     )
+
+
+def test_stock_levels_export_as_streamed_csv(tenant_client, tenant, users):
+    _, bin_, variant = setup_stock(tenant)
+    with schema_context(tenant.schema_name):
+        stock_moves_post(lines=[MoveLine(variant.pk, bin_.pk, Decimal("2.5"))], kind="receipt")
+    tenant_client.force_login(users[Role.VIEWER])
+    response = tenant_client.get("/inventory/", {"format": "csv", "q": "LAMP"})
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "sku,product,warehouse,location,on_hand,reserved,available"
+    assert lines[1] == "LAMP-1,Lamp,MAIN,A-01,2.500,0.000,2.500"
