@@ -281,35 +281,43 @@ def stock_move_reverse(*, move: StockMove, user=None, note: str = "") -> StockMo
 def reservation_create(
     *, variant_id: int, location_id: int, quantity: Decimal, reference: tuple[str, str | int]
 ) -> Reservation:
-    """Promise ``quantity`` of what is available at a location to a document line."""
+    """Promise ``quantity`` of what is available at a location to a document line.
+
+    One statement: the guarded UPDATE of the balance and the upsert of the
+    reservation row, so the balance's row lock (the contended one on a hot SKU)
+    is held for a single round trip before commit.
+    """
     quantity = Decimal(quantity)
     if quantity <= 0:
         raise InventoryError("Reserve a quantity greater than zero.")
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH level AS (
                 UPDATE inventory_stocklevel SET reserved = reserved + %(q)s, updated_at = now()
                  WHERE variant_id = %(v)s AND location_id = %(l)s AND on_hand - reserved >= %(q)s
                 RETURNING id
-                """,
-                {"q": quantity, "v": variant_id, "l": location_id},
             )
-            row = cursor.fetchone()
-        if row is None:
-            raise InsufficientStock(
-                [Shortage(variant_id, location_id, quantity, _available(variant_id, location_id))]
-            )
-        reservation, created = Reservation.objects.select_for_update().get_or_create(
-            level_id=row[0],
-            reference_type=str(reference[0]),
-            reference_id=str(reference[1]),
-            defaults={"quantity": quantity},
+            INSERT INTO inventory_reservation (level_id, quantity, reference_type, reference_id, created_at)
+            SELECT id, %(q)s, %(rt)s, %(rid)s, now() FROM level
+            ON CONFLICT (level_id, reference_type, reference_id)
+               DO UPDATE SET quantity = inventory_reservation.quantity + EXCLUDED.quantity
+            RETURNING id
+            """,
+            {
+                "q": quantity,
+                "v": variant_id,
+                "l": location_id,
+                "rt": str(reference[0]),
+                "rid": str(reference[1]),
+            },
         )
-        if not created:
-            reservation.quantity += quantity
-            reservation.save(update_fields=["quantity"])
-    return reservation
+        row = cursor.fetchone()
+    if row is None:
+        raise InsufficientStock(
+            [Shortage(variant_id, location_id, quantity, _available(variant_id, location_id))]
+        )
+    return Reservation.objects.get(pk=row[0])
 
 
 def reservation_release(*, reservation: Reservation, quantity: Decimal | None = None) -> None:

@@ -15,6 +15,9 @@ from decimal import Decimal
 
 def main() -> None:
     mode, schema, seed, ops = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    start_at = (
+        float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
+    )  # a shared start time, for benchmarks
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -40,6 +43,10 @@ def main() -> None:
         variants = list(Variant.objects.order_by("pk").values_list("pk", flat=True))
         locations = list(Location.objects.order_by("pk").values_list("pk", flat=True))
         mine: list[int] = []
+        import time
+
+        while time.time() < start_at:
+            time.sleep(0.005)
         for n in range(ops):
             v = rng.choice(variants)
             try:
@@ -102,6 +109,7 @@ def main() -> None:
                     counts["deadlocks"] += 1
                 else:
                     raise
+    counts["finished_at"] = time.time()
     print(json.dumps(counts))
 
 
