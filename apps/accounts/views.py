@@ -20,6 +20,7 @@ from apps.accounts.permissions import capability_required, user_can
 from apps.accounts.selectors import invitations_pending, team_list, user_has_totp
 from apps.accounts.services import invitations, users
 from apps.accounts.services.errors import AccountError
+from apps.core.htmx import render_page_or_partial
 from apps.core.pagination import paginate
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -46,12 +47,7 @@ def team(request):
         "invitations": invitations_pending() if user_can(request.user, "users.manage") else [],
         "can_manage": user_can(request.user, "users.manage"),
     }
-    template = (
-        "accounts/team.html#team-table"
-        if request.htmx and request.htmx.target == "team-table"
-        else "accounts/team.html"
-    )
-    return render(request, template, context)
+    return render_page_or_partial(request, "accounts/team.html", "team-table", context)
 
 
 @require_http_methods(["GET", "POST"])

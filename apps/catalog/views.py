@@ -14,14 +14,8 @@ from apps.catalog.selectors import (
     products_list,
     suppliers_list,
 )
+from apps.core.htmx import int_param, render_page_or_partial
 from apps.core.pagination import paginate
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @require_GET
@@ -29,7 +23,7 @@ def _int(value) -> int | None:
 def products(request):
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "active")
-    category_id = _int(request.GET.get("category"))
+    category_id = int_param(request.GET.get("category"))
     page = paginate(
         request,
         products_list(
@@ -48,12 +42,7 @@ def products(request):
         "default_sort": "name",
         "can_edit": user_can(request.user, "catalog.edit"),
     }
-    partial = request.htmx and request.htmx.target == "product-table"
-    return render(
-        request,
-        "catalog/products.html#product-table" if partial else "catalog/products.html",
-        context,
-    )
+    return render_page_or_partial(request, "catalog/products.html", "product-table", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.accounts.permissions import capability_required, user_can
 from apps.catalog.selectors import variant_by_code
 from apps.core.exports import csv_response
+from apps.core.htmx import int_param, render_page_or_partial
 from apps.core.pagination import paginate
 from apps.inventory import transfers as transfers_service
 from apps.inventory import warehousing
@@ -17,18 +18,11 @@ from apps.inventory.selectors import low_stock, movement_history, stock_levels
 from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @require_GET
 @capability_required("inventory.view")
 def levels(request):
     search = request.GET.get("q", "").strip()
-    warehouse_id = _int(request.GET.get("warehouse"))
+    warehouse_id = int_param(request.GET.get("warehouse"))
     qs = stock_levels(search=search, warehouse_id=warehouse_id, sort=request.GET.get("sort", "sku"))
     if request.GET.get("format") == "csv":
         rows = (
@@ -57,12 +51,7 @@ def levels(request):
         "default_sort": "sku",
         "can_adjust": user_can(request.user, "inventory.adjust"),
     }
-    partial = request.htmx and request.htmx.target == "level-table"
-    return render(
-        request,
-        "inventory/levels.html#level-table" if partial else "inventory/levels.html",
-        context,
-    )
+    return render_page_or_partial(request, "inventory/levels.html", "level-table", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -169,8 +158,8 @@ def history(request):
     variant = variant_by_code(code) if code else None
     kind = request.GET.get("kind", "")
     qs = movement_history(
-        variant_id=variant.pk if variant else _int(request.GET.get("variant")),
-        location_id=_int(request.GET.get("location")),
+        variant_id=variant.pk if variant else int_param(request.GET.get("variant")),
+        location_id=int_param(request.GET.get("location")),
         kind=kind if kind in StockMove.Kind.values else "",
     )
     if code and variant is None:
@@ -182,12 +171,7 @@ def history(request):
         "code": code,
         "kind": kind,
     }
-    partial = request.htmx and request.htmx.target == "history-table"
-    return render(
-        request,
-        "inventory/history.html#history-table" if partial else "inventory/history.html",
-        context,
-    )
+    return render_page_or_partial(request, "inventory/history.html", "history-table", context)
 
 
 @require_GET
@@ -261,7 +245,7 @@ def transfer_detail(request, pk: int):
                 transfers_service.transfer_ship(transfer=transfer, user=request.user)
                 messages.success(request, f"{transfer.number} shipped: the goods are in transit.")
             elif action == "receive":
-                location = get_object_or_404(Location, pk=_int(request.POST.get("location")))
+                location = get_object_or_404(Location, pk=int_param(request.POST.get("location")))
                 received = {
                     line.pk: _decimal(request.POST.get(f"received-{line.pk}"), line.quantity)
                     for line in transfer.lines.all()

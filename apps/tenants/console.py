@@ -12,6 +12,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.htmx import render_page_or_partial
 from apps.core.pagination import paginate
 from apps.tenants.forms import CreateCompanyForm, ScheduleDeletionForm, SuspendForm
 from apps.tenants.models import Plan, Tenant
@@ -66,12 +67,7 @@ def home(request):
         "default_sort": "name",
         "health": queue_health(),
     }
-    template = (
-        "console/home.html#tenant-table"
-        if request.htmx and request.htmx.target == "tenant-table"
-        else "console/home.html"
-    )
-    return render(request, template, context)
+    return render_page_or_partial(request, "console/home.html", "tenant-table", context)
 
 
 @require_GET
