@@ -8,13 +8,11 @@ from django.db import IntegrityError, transaction
 
 from apps.catalog.barcodes import barcode_problem
 from apps.catalog.models import Category, Product, Supplier, Variant
+from apps.core.errors import DomainError
 
 
-class CatalogError(Exception):
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CatalogError(DomainError):
+    """A mistake about the catalog (taken SKU, bad barcode, category loop…)."""
 
 
 def _check_variant(*, sku: str, barcode: str, exclude_pk: int | None = None) -> tuple[str, str]:

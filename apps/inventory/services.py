@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core.errors import DomainError
 from apps.inventory.models import CostLayer, Reservation, StockLevel, StockMove, VariantCost
 
 ZERO = Decimal("0")
@@ -37,12 +38,8 @@ Kind = StockMove.Kind
 VALUATION_NEUTRAL = {Kind.TRANSFER_OUT, Kind.TRANSFER_IN}
 
 
-class InventoryError(Exception):
+class InventoryError(DomainError):
     """A stock change a user asked for that cannot be done; the message says why."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _qty(value: Decimal) -> str:
@@ -62,11 +59,35 @@ class Shortage:
 class InsufficientStock(InventoryError):
     def __init__(self, shortages: list[Shortage]):
         self.shortages = shortages
+        names = _names(shortages)
         parts = [
-            f"variant {s.variant_id} at location {s.location_id}: {_qty(s.requested)} asked, {_qty(s.available)} available"
+            f"{names[(s.variant_id, s.location_id)]}: {_qty(s.requested)} asked, {_qty(s.available)} available"
             for s in shortages
         ]
         super().__init__("Not enough stock — " + "; ".join(parts) + ".")
+
+
+def _names(shortages: list[Shortage]) -> dict[tuple[int, int], str]:
+    """ "SKU at WAREHOUSE/LOCATION" for each shortage, in two queries (only when refusing)."""
+    from apps.catalog.models import Variant
+    from apps.inventory.models import Location
+
+    skus = dict(
+        Variant.objects.filter(pk__in={s.variant_id for s in shortages}).values_list("pk", "sku")
+    )
+    places = {
+        loc.pk: str(loc)
+        for loc in Location.objects.filter(
+            pk__in={s.location_id for s in shortages}
+        ).select_related("warehouse")
+    }
+    return {
+        (
+            s.variant_id,
+            s.location_id,
+        ): f"{skus.get(s.variant_id, s.variant_id)} at {places.get(s.location_id, s.location_id)}"
+        for s in shortages
+    }
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,14 @@ def test_static_assets_are_vendored_not_from_a_cdn(public_client, db):
 
 def test_list_pages_answer_htmx_with_only_their_table(tenant_client, users):
     tenant_client.force_login(users[Role.VIEWER])
-    for url, target in [("/team/", "team-table"), ("/products/", "product-table"), ("/inventory/", "level-table"), ("/inventory/history/", "history-table")]:
-        fragment = tenant_client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target).content.decode()
+    for url, target in [
+        ("/team/", "team-table"),
+        ("/products/", "product-table"),
+        ("/inventory/", "level-table"),
+        ("/inventory/history/", "history-table"),
+    ]:
+        fragment = tenant_client.get(
+            url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target
+        ).content.decode()
         assert fragment.lstrip().startswith(f'<div id="{target}"') and "<html" not in fragment, url
         assert "<html" in tenant_client.get(url).content.decode()

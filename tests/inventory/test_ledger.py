@@ -194,3 +194,9 @@ def test_stock_check_finds_a_balance_that_disagrees_with_the_ledger(stock_setup,
     assert (difference.stored_on_hand, difference.ledger_on_hand) == (D(9), D(4))
     with pytest.raises(CommandError, match="1 balance"):
         call_command("stock_check", tenant=tenant.slug, stdout=open("/dev/null", "w"))
+
+
+def test_shortage_message_names_the_sku_and_place(stock_setup):
+    v, loc = stock_setup["variants"]["l"], stock_setup["bins"]["east"]
+    with pytest.raises(InsufficientStock, match=r"SHOE-L at EAST/B-01: 2 asked, 0 available"):
+        stock_moves_post(lines=[MoveLine(v.pk, loc.pk, D(-2))], kind=Kind.SHIPMENT)

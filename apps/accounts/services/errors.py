@@ -1,7 +1,5 @@
-class AccountError(Exception):
-    """A mistake a user can make about accounts (last owner, bad invitation...)."""
+from apps.core.errors import DomainError
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+class AccountError(DomainError):
+    """A mistake about people and access (last owner, unusable invitation…)."""

@@ -1,10 +1,5 @@
-class TenantError(Exception):
-    """A mistake a user can make about a company (bad subdomain, taken name...).
+from apps.core.errors import DomainError
 
-    ``field`` names the form field the message belongs to, when there is one.
-    """
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class TenantError(DomainError):
+    """A mistake about a company (bad subdomain, taken name, wrong state…)."""
