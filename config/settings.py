@@ -102,6 +102,9 @@ TENANT_APPS = [
     "apps.accounts",
     "apps.catalog",
     "apps.inventory",
+    "apps.sales",
+    "apps.purchasing",
+    "apps.importexport",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
