@@ -68,6 +68,14 @@ def django_db_setup(
     yield
     if not keepdb:
         with django_db_blocker.unblock():
+            # A worker or server process of a test may still be closing its connection;
+            # the DROP DATABASE that follows would fail on it.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [name],
+                )
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 

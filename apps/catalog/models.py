@@ -78,6 +78,9 @@ class Product(models.Model):
     tracks_lots = models.BooleanField(
         default=False, help_text="Receive with lot numbers and expiry dates."
     )
+    tracks_serials = models.BooleanField(
+        default=False, help_text="Receive and ship one serial number per unit."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

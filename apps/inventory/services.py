@@ -29,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core.errors import DomainError
+from apps.inventory.arrivals import stock_arrival_announce
 from apps.inventory.models import CostLayer, Reservation, StockLevel, StockMove, VariantCost
 
 ZERO = Decimal("0")
@@ -278,6 +279,7 @@ def stock_moves_post(
             ]
         )
         _fifo(moves)
+        stock_arrival_announce(variant_ids={m.variant_id for m in moves if m.quantity > 0})
     return moves
 
 

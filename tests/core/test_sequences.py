@@ -1,11 +1,14 @@
+import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from apps.core.sequences import document_number, sequence_next, sequence_peek, sequence_restart
+from apps.tenants.models import Tenant
 
 
 def test_numbers_count_up_per_company_without_collisions(tenant, other_tenant):
@@ -40,25 +43,30 @@ def test_bad_names_are_refused(tenant):
         sequence_next("x; drop table")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_parallel_processes_never_get_the_same_number(tenant):
-    # Separate processes creating and using one sequence at the same time.
+def test_parallel_processes_never_get_the_same_number(django_db_setup, django_db_blocker):
+    """Separate processes creating and using one sequence at once. Commits for real
+    (the processes see only committed schemas), so it uses a fresh name and drops it."""
+    name = f"race_{uuid.uuid4().hex[:8]}"
     code = (
         "import django, os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');"
         "django.setup();"
         "from django_tenants.utils import schema_context;"
         "from apps.core.sequences import sequence_next;"
         "ctx = schema_context(sys.argv[1]); ctx.__enter__();"
-        "print(' '.join(str(sequence_next('race')) for _ in range(50)))"
+        "print(' '.join(str(sequence_next(sys.argv[2])) for _ in range(50)))"
     )
-    import os
-
-    env = dict(os.environ, STOCKROOM_DB_NAME=connection.settings_dict["NAME"], EMBEDDED_PG_KEEP="1")
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code, tenant.schema_name], stdout=subprocess.PIPE, env=env
-        )
-        for _ in range(4)
-    ]
-    numbers = [int(n) for p in procs for n in p.communicate(timeout=60)[0].split()]
+    with django_db_blocker.unblock():
+        schema = Tenant.objects.get(slug="alpha").schema_name
+        env = dict(os.environ, STOCKROOM_DB_NAME=connection.settings_dict["NAME"])
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", code, schema, name], stdout=subprocess.PIPE, env=env
+            )
+            for _ in range(4)
+        ]
+        try:
+            numbers = [int(n) for p in procs for n in p.communicate(timeout=60)[0].split()]
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SEQUENCE IF EXISTS "{schema}".stockroom_seq_{name}')
     assert sorted(numbers) == list(range(1, 201))
