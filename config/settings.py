@@ -105,6 +105,7 @@ TENANT_APPS = [
     "apps.sales",
     "apps.purchasing",
     "apps.importexport",
+    "apps.notifications",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

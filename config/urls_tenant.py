@@ -16,6 +16,7 @@ urlpatterns = [
     path("sales/", include("apps.sales.urls")),
     path("purchasing/", include("apps.purchasing.urls")),
     path("data/", include("apps.importexport.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("settings/", include("apps.tenants.urls_settings")),
     path("jobs/", include("apps.core.urls")),
     path("welcome/<str:token>/", tenant_views.handoff, name="tenant_handoff"),

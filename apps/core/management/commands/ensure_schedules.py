@@ -17,6 +17,20 @@ SCHEDULES = [
     ),
     ("purge closed companies", "apps.tenants.tasks.purge_closed_tenants", "", Schedule.DAILY, None),
     (
+        "notification emails",
+        "apps.core.jobs.fan_out",
+        "'apps.notifications.tasks.emails_send_due'",
+        Schedule.MINUTES,
+        5,
+    ),
+    (
+        "notification digests",
+        "apps.core.jobs.fan_out",
+        "'apps.notifications.tasks.digests_send'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
         "low-stock digest",
         "apps.core.jobs.fan_out",
         "'apps.inventory.tasks.low_stock_digest'",
