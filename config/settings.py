@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -87,6 +88,10 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
     "apps.dashboard",
@@ -106,6 +111,8 @@ TENANT_APPS = [
     "apps.purchasing",
     "apps.importexport",
     "apps.notifications",
+    "rest_framework_simplejwt.token_blacklist",
+    "apps.api",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -140,6 +147,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.IdleTimeoutMiddleware",
     "apps.accounts.middleware.RequireMFAMiddleware",
     "apps.core.middleware.HtmxMessagesMiddleware",
+    "apps.api.middleware.ApiMiddleware",
 ]
 
 TEMPLATES = [
@@ -358,4 +366,62 @@ RESERVED_SUBDOMAINS = {
     "postgres",
     "information_schema",
     "pg_catalog",
+}
+
+
+# --- REST API (docs/api.md) ---------------------------------------------------------
+
+API_DEFAULT_RATE = env_int("API_DEFAULT_RATE", 600)  # per minute, when the plan sets none
+API_IP_RATE = env("API_IP_RATE", "1200/min")
+API_LOGIN_RATE = env("API_LOGIN_RATE", "10/min")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.authentication.ApiKeyAuthentication",
+        "apps.api.authentication.TenantJWTAuthentication",
+        "apps.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.ApiPermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttling.ClientThrottle",
+        "apps.api.throttling.IpThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.exceptions.handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stockroom API",
+    "DESCRIPTION": (
+        "Inventory and order management for one company (the subdomain you call). "
+        "Authenticate with an API key (`Authorization: Api-Key srk_…`) or a JWT from "
+        "`POST /api/auth/login/`. Errors always look like "
+        '`{"error": {"code": "...", "message": "...", "fields": {...}}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "PREPROCESSING_HOOKS": ["apps.api.urls.schema_only_current"],
 }

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.core import views as core_views
 from apps.tenants import views as tenant_views
@@ -17,6 +18,11 @@ urlpatterns = [
     path("purchasing/", include("apps.purchasing.urls")),
     path("data/", include("apps.importexport.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/v1/", include(("apps.api.urls", "api"), namespace="api-v1")),
+    path("api/", include(("apps.api.urls", "api"), namespace="api")),
     path("settings/", include("apps.tenants.urls_settings")),
     path("jobs/", include("apps.core.urls")),
     path("welcome/<str:token>/", tenant_views.handoff, name="tenant_handoff"),

@@ -91,3 +91,38 @@ class Invitation(models.Model):
     def is_pending(self, now=None) -> bool:
         now = now or timezone.now()
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class ApiKey(models.Model):
+    """A key for scripts and integrations. It acts as the person who created it (their role
+    still applies) and only within its scopes. Only a hash is stored; the key is shown once."""
+
+    AREAS = ("catalog", "inventory", "sales", "purchasing", "forecasting", "reports", "webhooks")
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, help_text="Shown to tell keys apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list, help_text='e.g. ["catalog:read", "inventory:write"]')
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.revoked_at is None
+            and (self.expires_at is None or self.expires_at > now)
+            and self.created_by.is_active
+        )
+
+    def allows(self, area: str, write: bool) -> bool:
+        """``catalog:write`` includes reading."""
+        return f"{area}:write" in self.scopes or (not write and f"{area}:read" in self.scopes)

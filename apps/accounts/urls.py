@@ -1,10 +1,16 @@
 from django.urls import path
 
-from apps.accounts import views
+from apps.accounts import api_key_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.team, name="team"),
+    path("api-keys/", api_key_views.api_keys, name="api_keys"),
+    path(
+        "api-keys/<int:pk>/<str:action>/",
+        api_key_views.api_key_action,
+        name="api_key_action",
+    ),
     path("invite/", views.invite, name="invite"),
     path("<int:pk>/role/", views.change_role, name="change_role"),
     path("<int:pk>/access/", views.set_active, name="set_active"),

@@ -20,6 +20,9 @@ class Plan(models.Model):
         null=True, blank=True, help_text="Empty means unlimited."
     )
     monthly_price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    api_requests_per_minute = models.PositiveIntegerField(
+        default=600, help_text="API requests per minute per key or user."
+    )
     is_default = models.BooleanField(default=False)
 
     class Meta:
