@@ -374,6 +374,8 @@ RESERVED_SUBDOMAINS = {
 API_DEFAULT_RATE = env_int("API_DEFAULT_RATE", 600)  # per minute, when the plan sets none
 API_IP_RATE = env("API_IP_RATE", "1200/min")
 API_LOGIN_RATE = env("API_LOGIN_RATE", "10/min")
+# Webhooks to http:// and private addresses: for development and tests only (SSRF guard).
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG or TESTING)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

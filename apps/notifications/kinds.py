@@ -30,6 +30,7 @@ KINDS: dict[str, Kind] = {
         Kind("order_overdue", "Sales orders overdue to ship", _STAFF),
         Kind("sync_failed", "An integration failed to sync", _MANAGERS),
         Kind("large_adjustment", "A large stock adjustment was posted", _MANAGERS),
+        Kind("webhook_disabled", "A webhook was turned off after repeated failures", _MANAGERS),
         Kind("job_finished", "A long job you started has finished", _STAFF | {Role.VIEWER}),
     )
 }

@@ -17,6 +17,13 @@ SCHEDULES = [
     ),
     ("purge closed companies", "apps.tenants.tasks.purge_closed_tenants", "", Schedule.DAILY, None),
     (
+        "webhook deliveries",
+        "apps.core.jobs.fan_out",
+        "'apps.api.webhooks.services.deliveries_send_due'",
+        Schedule.MINUTES,
+        1,
+    ),
+    (
         "notification emails",
         "apps.core.jobs.fan_out",
         "'apps.notifications.tasks.emails_send_due'",
