@@ -111,6 +111,7 @@ TENANT_APPS = [
     "apps.purchasing",
     "apps.importexport",
     "apps.notifications",
+    "apps.reports",
     "rest_framework_simplejwt.token_blacklist",
     "apps.api",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("purchasing/", include("apps.purchasing.urls")),
     path("data/", include("apps.importexport.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("developers/", include("apps.api.urls_pages")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

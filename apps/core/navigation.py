@@ -26,7 +26,7 @@ NAV = (
     NavEntry("Sales", "cart3", "sales:orders", "sales"),
     NavEntry("Purchasing", "truck", "purchasing:orders", "purchasing"),
     NavEntry("Forecasts", "graph-up-arrow", None),
-    NavEntry("Reports", "file-earmark-bar-graph", None),
+    NavEntry("Reports", "file-earmark-bar-graph", "reports:index", "reports"),
     NavEntry("Integrations", "plug", None),
     NavEntry("Team", "people", "accounts:team", "accounts"),
     NavEntry("Settings", "gear", "tenant_settings:edit", "tenant_settings"),

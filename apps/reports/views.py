@@ -1,0 +1,69 @@
+"""Reports: the index, and each report as a page or a download (?format=csv|xlsx|pdf)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from apps.accounts.permissions import capability_required, user_can
+from apps.core.htmx import render_page_or_partial
+from apps.core.pagination import paginate, query_without
+from apps.reports.base import Result
+from apps.reports.registry import report_get, reports_by_group
+from apps.reports.renderers import files
+
+FORMATS = {"csv": files.render_csv, "xlsx": files.render_xlsx}
+
+
+@require_GET
+@capability_required("reports.view")
+def index(request):
+    return render(request, "reports/index.html", {"groups": reports_by_group()})
+
+
+def _params_text(form) -> str:
+    parts = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, ""):
+            continue
+        if hasattr(field, "choices"):
+            value = dict(field.choices).get(value, dict(field.choices).get(str(value), value))
+        parts.append(f"{field.label or name.replace('_', ' ').capitalize()}: {value}")
+    return " · ".join(parts)
+
+
+@require_GET
+@capability_required("reports.view")
+def report(request, slug: str):
+    definition = report_get(slug)
+    if definition is None:
+        raise Http404("No such report")
+    if not user_can(request.user, definition.capability):
+        raise PermissionDenied("Your role cannot see this report.")
+    form = definition.form(request.GET)
+    fmt = request.GET.get("format", "")
+    sort = request.GET.get("sort", "")
+    if not form.is_valid():
+        context = {"report": definition, "form": form, "page": None}
+        return render(request, "reports/report.html", context, status=400)
+    result = Result(definition, form.cleaned_data, sort)
+    if fmt in FORMATS or fmt == "pdf":
+        if not user_can(request.user, "reports.export"):
+            raise PermissionDenied("Your role can see reports but not export them.")
+        if fmt == "pdf":
+            return files.render_pdf(result, request=request, params_text=_params_text(form))
+        return FORMATS[fmt](result)
+    context = {
+        "report": definition,
+        "form": form,
+        "page": paginate(request, result.rows, per_page=50),
+        "totals": result.totals,
+        "sort": sort or definition.default_sort,
+        "base": "?" + query_without(request, "page"),
+        "export_base": "?" + query_without(request, "page", "format"),
+        "can_export": user_can(request.user, "reports.export"),
+    }
+    return render_page_or_partial(request, "reports/report.html", "report-table", context)
