@@ -63,22 +63,19 @@ class LabelTemplate:
         return {"width": f"{_mm(self.label_width)}mm", "height": f"{_mm(self.label_height)}mm"}
 
 
-def _avery(code, description, page, columns, rows, width, height, top, left, pitch_x, pitch_y):
-    return LabelTemplate(code, description, *page, columns, rows, width, height, top, left, pitch_x, pitch_y)  # fmt: skip
-
-
-# Avery's published dimensions; left/top margins centre the grid on the sheet.
+# Avery's published dimensions: code, description, page (w, h), columns, rows, label (w, h),
+# top and left margins (they centre the grid on the sheet), horizontal and vertical pitch.
 TEMPLATES: dict[str, LabelTemplate] = {
     t.code: t
     for t in [
-        _avery("L7160", "21 per A4, 63.5 × 38.1 mm", A4, 3, 7, 63.5, 38.1, 15.15, 7.21, 66.04, 38.1),
-        _avery("L7159", "24 per A4, 63.5 × 33.9 mm", A4, 3, 8, 63.5, 33.9, 12.9, 7.21, 66.04, 33.9),
-        _avery("L7163", "14 per A4, 99.1 × 38.1 mm", A4, 2, 7, 99.1, 38.1, 15.15, 4.65, 101.6, 38.1),
-        _avery("L7651", "65 per A4, 38.1 × 21.2 mm", A4, 5, 13, 38.1, 21.2, 10.7, 4.75, 40.6, 21.2),
-        _avery("5160", '30 per US Letter, 2⅝ × 1"', LETTER, 3, 10, 2.625 * INCH, 1 * INCH,
-               0.5 * INCH, 0.1875 * INCH, 2.75 * INCH, 1 * INCH),
-        _avery("5163", '10 per US Letter, 4 × 2"', LETTER, 2, 5, 4 * INCH, 2 * INCH,
-               0.5 * INCH, 0.15625 * INCH, 4.1875 * INCH, 2 * INCH),
+        LabelTemplate("L7160", "21 per A4, 63.5 × 38.1 mm", *A4, 3, 7, 63.5, 38.1, 15.15, 7.21, 66.04, 38.1),
+        LabelTemplate("L7159", "24 per A4, 63.5 × 33.9 mm", *A4, 3, 8, 63.5, 33.9, 12.9, 7.21, 66.04, 33.9),
+        LabelTemplate("L7163", "14 per A4, 99.1 × 38.1 mm", *A4, 2, 7, 99.1, 38.1, 15.15, 4.65, 101.6, 38.1),
+        LabelTemplate("L7651", "65 per A4, 38.1 × 21.2 mm", *A4, 5, 13, 38.1, 21.2, 10.7, 4.75, 40.6, 21.2),
+        LabelTemplate("5160", '30 per US Letter, 2⅝ × 1"', *LETTER, 3, 10, 2.625 * INCH, 1 * INCH,
+                      0.5 * INCH, 0.1875 * INCH, 2.75 * INCH, 1 * INCH),
+        LabelTemplate("5163", '10 per US Letter, 4 × 2"', *LETTER, 2, 5, 4 * INCH, 2 * INCH,
+                      0.5 * INCH, 0.15625 * INCH, 4.1875 * INCH, 2 * INCH),
     ]
 }  # fmt: skip
 DEFAULT_TEMPLATE = "L7160"
