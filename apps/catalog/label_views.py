@@ -266,6 +266,7 @@ def _page(request, form: LabelSheetForm, unknown: list[str], *, status=200, **ex
         "summary": _summary(form),
         "add_code": "",
         "add_error": "",
+        "printing": "print" in request.GET,
         **extra,
     }
     return render_page_or_partial(
