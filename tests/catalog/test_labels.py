@@ -11,6 +11,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import Role
+from apps.catalog.barcodes import symbol_for
 from apps.catalog.labels import (
     MAX_LABELS,
     TEMPLATES,
@@ -19,9 +20,8 @@ from apps.catalog.labels import (
     price_text,
     sheets_needed,
 )
-from apps.catalog.barcodes import symbol_for
 from apps.catalog.models import Product, Variant
-from apps.catalog.services import product_create
+from apps.catalog.services import product_create, variant_create
 
 URL = "/products/labels/"
 
@@ -53,7 +53,6 @@ def shoes(tenant):
             sale_price=Decimal("49.9"),
             options={"size": "42", "colour": "Blue"},
         )
-        from apps.catalog.services import variant_create
 
         variant_create(
             product=product, sku="SHOE-43", barcode="036000291452", options={"size": "43"}
