@@ -248,7 +248,8 @@ def _summary(form: LabelSheetForm) -> dict:
 def labels(request: HttpRequest) -> HttpResponse:
     """The label form for the chosen variants; ``print`` in the query answers the PDF."""
     variants, unknown = _chosen_variants(request)
-    if "add" in request.GET:
+    # The scanner's Enter submits the form with ``add``; "Download PDF" adds ``print``.
+    if "print" not in request.GET and request.GET.get("add", "").strip():
         return _add_variant(request, variants, unknown)
     form = LabelSheetForm(_form_data(request, variants), variants=variants)
     if "print" in request.GET and form.is_valid():
@@ -292,8 +293,8 @@ def _pdf(request: HttpRequest, form: LabelSheetForm) -> HttpResponse:
 
 def _add_variant(request: HttpRequest, variants: list[Variant], unknown: list[str]):
     """The scan box: a barcode or SKU adds its variant to the URL, or says it found none."""
-    code = request.GET.get("add", "").strip()
-    variant = variant_by_code(code) if code else None
+    code = request.GET["add"].strip()
+    variant = variant_by_code(code)
     if variant is not None:
         params = request.GET.copy()
         params.pop("add")
@@ -301,9 +302,5 @@ def _add_variant(request: HttpRequest, variants: list[Variant], unknown: list[st
             params.appendlist("variant", str(variant.pk))
         return redirect(f"{reverse('catalog:labels')}?{params.urlencode()}")
     form = LabelSheetForm(_form_data(request, variants), variants=variants)
-    message = (
-        f"No variant has the barcode or SKU “{code}”."
-        if code
-        else "Scan or type a barcode or SKU to add."
-    )
+    message = f"No variant has the barcode or SKU “{code}”."
     return _page(request, form, unknown, status=422, add_code=code, add_error=message)

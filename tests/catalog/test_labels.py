@@ -212,6 +212,11 @@ def test_scanning_a_code_adds_its_variant(tenant_client, users, shoes):
     unknown = tenant_client.get(query(shoes[0], add="NOPE-1"))
     assert unknown.status_code == 422
     assert "No variant has the barcode or SKU “NOPE-1”." in unknown.content.decode()
+    # The form always sends the scan box: empty, it just refreshes; with "Download PDF"
+    # the PDF wins over a half-typed code.
+    assert tenant_client.get(query(shoes[0], add="")).status_code == 200
+    printed = tenant_client.get(query(shoes[0], template="L7160", add="SHOE-43", print=1))
+    assert printed["Content-Type"] == "application/pdf"
 
 
 def test_product_parameter_prints_all_its_active_variants(tenant_client, tenant, users, shoes):
