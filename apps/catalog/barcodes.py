@@ -209,13 +209,15 @@ def barcode_svg(
         'shape-rendering="crispEdges">',
         f"<title>{symbol.symbology} {escape(symbol.value)}</title>",
         f'<rect width="{symbol.width}" height="{_num(height)}" fill="#fff"/>',
-        '<g fill="#000">',
     ]
+    # All bars as one path (a rectangle per bar): label sheets draw this SVG thousands of
+    # times, and PDF renderers pay per element.
+    bars = []
     for x, w in symbol.bars():
         long = (x - symbol.quiet_left) in symbol.long_bars
         h = bar_height + (guard_extra if long else 0)
-        parts.append(f'<rect x="{x}" y="0" width="{w}" height="{_num(h)}"/>')
-    parts.append("</g>")
+        bars.append(f"M{x} 0h{w}v{_num(h)}h-{w}z")
+    parts.append(f'<path fill="#000" d="{"".join(bars)}"/>')
     if show_text:
         parts.append(
             f'<g font-family="DejaVu Sans Mono, monospace" font-size="{TEXT_MODULES}" '

@@ -25,7 +25,9 @@ MIN_MODULE_MM = 0.19
 # Wider bars than this only waste the label.
 MAX_MODULE_MM = 0.40
 MAX_COPIES = 500
-MAX_LABELS = 2000
+# weasyprint lays out about 150–200 labels a second here: 1,000 is a few seconds, the most
+# we render inside a web request.
+MAX_LABELS = 1000
 
 
 @dataclass(frozen=True)

@@ -64,12 +64,15 @@ def ean13_by_hand(code: str) -> str:
 
 
 def bars_from_svg(svg: str, quiet_left: int) -> tuple[str, dict[int, float]]:
-    """The module pattern the SVG draws (from its black rectangles) and each bar's height."""
-    bars = svg.split('<g fill="#000">', 1)[1].split("</g>", 1)[0]
+    """The module pattern the SVG draws (from its black path's rectangles: move to x,0, then
+    across w, down h, back and close) and each bar's height."""
+    path = re.search(r'<path fill="#000" d="([^"]+)"/>', svg).group(1)
     rects = [
         (int(x), int(w), float(h))
-        for x, w, h in re.findall(r'<rect x="(\d+)" y="0" width="(\d+)" height="([\d.]+)"/>', bars)
+        for x, w, h, back in re.findall(r"M(\d+) 0h(\d+)v([\d.]+)h-(\d+)z", path)
+        if back == w
     ]
+    assert "".join(f"M{x} 0h{w}v{h:g}h-{w}z" for x, w, h in rects) == path
     end = max(x + w for x, w, _ in rects) - quiet_left
     modules = ["0"] * end
     heights = {}
