@@ -71,10 +71,16 @@ class LabelSheetForm(forms.Form):
         label="Label sheet",
         choices=[(t.code, t.label) for t in TEMPLATES.values()],
         help_text="The Avery code is printed on the pack.",
+        error_messages={"invalid_choice": "Choose one of the label sheets listed."},
     )
     start_position = forms.IntegerField(
         label="Start at label",
         min_value=1,
+        error_messages={
+            "min_value": "Labels are numbered from 1.",
+            "required": "Enter the label to start at (1 for a new sheet).",
+            "invalid": "The label to start at is a whole number.",
+        },
         help_text="To reuse a part-used sheet: labels are numbered left to right, then top "
         "to bottom, from 1.",
     )
@@ -101,14 +107,10 @@ class LabelSheetForm(forms.Form):
                 },
             )
 
-    def copy_fields(self):
-        return [self[copy_field(v)] for v in self.variants]
-
     @property
     def chosen_template(self) -> LabelTemplate:
-        code = self.cleaned_data.get("template") if hasattr(self, "cleaned_data") else None
-        code = code or self.data.get("template")
-        return TEMPLATES.get(code) or TEMPLATES[DEFAULT_TEMPLATE]
+        """The sheet asked for, or the default while the choice is invalid (for the page)."""
+        return TEMPLATES.get(self.data.get("template", "")) or TEMPLATES[DEFAULT_TEMPLATE]
 
     def clean(self):
         cleaned = super().clean()
@@ -117,7 +119,7 @@ class LabelSheetForm(forms.Form):
         if template and start and start > template.per_sheet:
             self.add_error(
                 "start_position",
-                f"A {template.code} sheet has {template.per_sheet} labels; start at 1 to "
+                f"Sheet {template.code} has {template.per_sheet} labels; start at 1 to "
                 f"{template.per_sheet}.",
             )
         copies = [cleaned.get(copy_field(v)) for v in self.variants]

@@ -156,7 +156,10 @@ def test_start_position_beyond_the_sheet_is_explained(tenant_client, users, shoe
     tenant_client.force_login(users[Role.CLERK])
     response = tenant_client.get(query(*shoes, template="L7160", start_position=30, print=1))
     assert response.status_code == 422 and response["Content-Type"].startswith("text/html")
-    assert "A L7160 sheet has 21 labels; start at 1 to 21." in response.content.decode()
+    assert "Sheet L7160 has 21 labels; start at 1 to 21." in response.content.decode()
+    response = tenant_client.get(query(*shoes, template="L9999", start_position=0, print=1))
+    html = response.content.decode()
+    assert "Choose one of the label sheets listed." in html and "numbered from 1" in html
 
 
 def test_bad_copies_are_explained_per_variant(tenant_client, users, shoes):
