@@ -16,6 +16,7 @@ from apps.catalog.labels import (
     MAX_LABELS,
     TEMPLATES,
     barcode_fit,
+    label_sheets,
     label_slots,
     price_text,
     sheets_needed,
@@ -268,3 +269,18 @@ def test_fixed_query_count_for_page_and_pdf(
     with django_assert_max_num_queries(7):
         response = tenant_client.get(query(*variants, template="L7651", print=1))
     assert pdf_page_count(response.content) == (1 if n == 1 else 2)
+
+
+def test_label_content_follows_the_variant_and_the_price_switch(in_tenant, shoes):
+    template = TEMPLATES["L7160"]
+    sheets = label_sheets([(shoes[0], 2), (shoes[2], 1)], template=template, currency="EUR")
+    labels = [placed.content for placed in sheets[0]]
+    assert [c.sku for c in labels] == ["SHOE-42", "SHOE-42", "SHOE-44"]
+    first = labels[0]
+    assert (first.name, first.options, first.price) == ("Trail shoe", "42 / Blue", "€49.90")
+    assert (
+        first.barcode_alt == "EAN-13 4006381333931" and labels[2].barcode_alt == "Code 128 SHOE-44"
+    )
+    assert first.barcode_uri.startswith("data:image/svg+xml;base64,")
+    hidden = label_sheets([(shoes[0], 1)], template=template, show_price=False, currency="EUR")
+    assert hidden[0][0].content.price == ""
