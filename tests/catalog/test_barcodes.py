@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from apps.accounts.models import Role
@@ -202,3 +204,47 @@ def test_another_companys_variant_is_not_found(tenant_client, tenant, other_tena
 def test_barcode_needs_a_login(tenant_client, lamp):
     response = tenant_client.get(f"/products/variants/{lamp.pk}/barcode.svg")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+SWITCHES = {99: "C", 100: "B", 101: "A"}
+
+
+def decode_code128(modules: str) -> str:
+    """Read Code 128 bars back to text by the standard's rules (value → character per code
+    set, set switches, modulo-103 checksum); only the bar-pattern table comes from the
+    library, and its anchor patterns are checked below."""
+    from barcode.charsets.code128 import CODES
+
+    by_pattern = {pattern: value for value, pattern in enumerate(CODES)}
+    assert modules.endswith("1100011101011")  # stop + final bar
+    values = [by_pattern[modules[i : i + 11]] for i in range(0, len(modules) - 13, 11)]
+    *data, checksum = values
+    assert checksum == (data[0] + sum(i * v for i, v in enumerate(data[1:], 1))) % 103
+    code_set = {103: "A", 104: "B", 105: "C"}[data[0]]
+    text = ""
+    for value in data[1:]:
+        if code_set == "C" and value < 100:
+            text += f"{value:02d}"
+        elif value in SWITCHES and SWITCHES[value] != code_set:  # (FNC4 is never drawn)
+            code_set = SWITCHES[value]
+        elif code_set == "B":
+            text += chr(value + 32)
+        else:  # set A: printable characters up to "_", then control characters
+            text += chr(value + 32) if value < 64 else chr(value - 64)
+    return text
+
+
+def test_code128_anchor_patterns_match_the_standard():
+    from barcode.charsets.code128 import CODES
+
+    # Bar/space widths 212222, 211214, 211232 from the Code 128 table.
+    assert (CODES[0], CODES[104], CODES[105]) == ("11011001100", "11010010000", "11010011100")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=47))
+def test_any_printable_value_reads_back_from_its_code128_bars(value):
+    code = ("#" + value).strip()  # "#": never a GTIN; strip: as symbol_for and the scan box do
+    symbol = symbol_for(code)
+    assert symbol.symbology == CODE128
+    assert decode_code128(symbol.modules) == code
