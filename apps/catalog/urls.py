@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from apps.catalog import views
+from apps.catalog import label_views, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -10,4 +10,14 @@ urlpatterns = [
     path("categories/", views.categories, name="categories"),
     path("<int:pk>/", views.product_detail, name="product"),
     path("<int:pk>/variants/", views.variant_add, name="variant_add"),
+]
+
+# Barcode images and label sheets.
+urlpatterns += [
+    re_path(
+        r"^variants/(?P<pk>[0-9]+)/barcode\.(?P<fmt>svg|png)$",
+        label_views.variant_barcode,
+        name="variant_barcode",
+    ),
+    path("labels/", label_views.labels, name="labels"),
 ]
