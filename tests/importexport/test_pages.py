@@ -133,7 +133,7 @@ def test_preview_rows_are_a_fixed_number_of_queries(
     tenant_client.force_login(users[Role.MANAGER])
     content = "name\n" + "".join(f"Supplier {i}\n" for i in range(rows))
     url = upload(tenant_client, "suppliers", content.encode())["Location"]
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = tenant_client.get(url, {"action": "create"})
     assert "Supplier 0" in response.content.decode()
     partial = tenant_client.get(

@@ -67,3 +67,12 @@ def test_missing_and_repeated_columns_are_named():
         map_header(["name", "price"], COLUMNS)
     with pytest.raises(ImportExportError, match="appears twice"):
         map_header(["sku", "price", "Sale price"], COLUMNS)
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused(monkeypatch):
+    from apps.importexport import readers
+
+    content = xlsx_bytes(["sku"], [[f"A-{i}"] for i in range(50)])
+    monkeypatch.setattr(readers, "MAX_XLSX_UNPACKED", 1000)  # the limit, scaled down
+    with pytest.raises(ImportExportError, match="too large once unpacked"):
+        read_table(content, "xlsx")
