@@ -21,6 +21,7 @@ from apps.importexport.models import ImportBatch, ImportRow
 from apps.importexport.readers import MAX_BYTES, file_format, read_table
 
 ASYNC_ROWS = 500
+UNEXPECTED = "Something went wrong on our side; nothing was imported. Try again, or tell us."
 PROGRESS_EVERY = 250
 Status = ImportBatch.Status
 Progress = Callable[[int, str], None]
@@ -152,7 +153,12 @@ def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
         if batch.row_count > ASYNC_ROWS:
             _enqueue(batch, "apps.importexport.tasks.import_batch_apply_job", "Importing")
             return batch
-    return import_batch_apply(batch=batch)
+    try:
+        return import_batch_apply(batch=batch)
+    except Exception:
+        # A bug, not a bad row: the batch must not stay "importing" forever.
+        _finish(batch, Status.FAILED, message=UNEXPECTED)
+        raise
 
 
 def import_batch_apply(*, batch: ImportBatch, progress: Progress = _no_progress) -> ImportBatch:

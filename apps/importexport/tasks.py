@@ -18,7 +18,7 @@ def _run(batch_id: int, job_id: str | None, work) -> None:
         # The job shows as failed; the batch must not stay "checking" or "importing" forever.
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportBatch.Status.FAILED,
-            message="Something went wrong on our side; nothing was imported. Try again, or tell us.",
+            message=services.UNEXPECTED,
             finished_at=timezone.now(),
         )
         raise
