@@ -96,3 +96,51 @@ def test_templates_download_with_every_column(tenant_client, users):
     assert [c.value for c in next(sheet.iter_rows())][:3] == ["product", "sku", "options"]
     assert tenant_client.get("/data/import/products/template.pdf").status_code == 404
     assert tenant_client.get("/data/export/products.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_demo_company_round_trips_unchanged(tenant_client, tenant, users, fmt):
+    """The ~160-variant demo catalog with its stock history: every export imports back as
+    "no change"."""
+    import json
+
+    from django.conf import settings
+
+    from apps.core.demo_catalog import seed_catalog
+
+    spec = json.loads((settings.BASE_DIR / "fixtures/demo_companies.json").read_text())
+    company = spec["companies"][0]
+    with schema_context(tenant.schema_name):
+        assert seed_catalog(company["catalog"], slug=company["slug"], weeks=2) > 100
+    tenant_client.force_login(users[Role.OWNER])
+    for export, kind in (
+        ("products", "products"),
+        ("suppliers", "suppliers"),
+        ("stock-levels", "opening_stock"),
+    ):
+        content = _download(tenant_client.get(f"/data/export/{export}.{fmt}"))
+        batch = _reimport(tenant_client, tenant, kind, content, f"{export}.{fmt}")
+        with schema_context(tenant.schema_name):
+            changed = list(
+                batch.rows.exclude(action="unchanged").values("number", "changes", "errors")[:3]
+            )
+        assert changed == [], export
+        assert batch.unchanged_count == batch.row_count > 0
+
+
+@pytest.mark.parametrize("variants", [1, 40])
+def test_products_export_is_a_fixed_number_of_queries(
+    tenant_client, tenant, users, variants, django_assert_max_num_queries
+):
+    from apps.catalog.services import product_create
+
+    with schema_context(tenant.schema_name):
+        supplier = supplier_create(name="Acme")
+        for i in range(variants):
+            product = product_create(name=f"Thing {i}", sku=f"T-{i}")
+            product.variants.get().supplier_items.create(supplier=supplier, supplier_sku=f"A{i}")
+    tenant_client.force_login(users[Role.OWNER])
+    response = tenant_client.get("/data/export/products.csv")
+    with django_assert_max_num_queries(5):
+        lines = _download(response).decode("utf-8-sig").splitlines()
+    assert len(lines) == variants + 1

@@ -190,3 +190,16 @@ def test_a_job_in_progress_shows_a_progress_bar(tenant_client, tenant, users):
     assert 'role="progressbar"' in page and "waiting for a worker" in page
     with schema_context(tenant.schema_name):
         assert ImportBatch.objects.get().status == "validating"
+
+
+def test_a_company_never_sees_another_companys_imports(
+    tenant_client, other_tenant_client, other_tenant, users
+):
+    tenant_client.force_login(users[Role.MANAGER])
+    url = upload(tenant_client, "suppliers", b"name\nGlobex\n")["Location"]
+    from tests.conftest import make_user
+
+    other_tenant_client.force_login(make_user(other_tenant, Role.OWNER))
+    assert other_tenant_client.get(url).status_code == 404
+    assert other_tenant_client.post(url + "confirm/").status_code == 404
+    assert "Globex" not in other_tenant_client.get("/data/imports/").content.decode()
