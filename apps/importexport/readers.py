@@ -23,6 +23,7 @@ from apps.importexport.errors import ImportExportError
 MAX_BYTES = getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 20_000)
 XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls and other old Office files
 # A workbook is a zip: refuse one that would unpack to far more than any real sheet.
 MAX_XLSX_UNPACKED = 40 * MAX_BYTES
 MAX_COLUMNS = 200
@@ -48,6 +49,10 @@ def read_table(content: bytes, fmt: str) -> Table:
     if len(content) > MAX_BYTES:
         raise ImportExportError(
             f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files."
+        )
+    if content.startswith(OLE2_MAGIC):
+        raise ImportExportError(
+            "This is an old Excel 97–2003 (.xls) file. Save it as .xlsx or CSV and upload that."
         )
     raw_rows = _xlsx_rows(content) if fmt == "xlsx" else _csv_rows(content)
     header: list[str] | None = None

@@ -46,6 +46,7 @@ def test_blank_lines_are_skipped_but_row_numbers_match_the_spreadsheet():
         (bytes(range(256)) * 20, "csv", "does not look like a CSV"),
         (b"PK\x03\x04 this is no workbook", "xlsx", "could not be read as an Excel"),
         (b'sku,name\n"A-1,unterminated', "csv", None),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "csv", "old Excel 97"),
     ],
 )
 def test_garbage_files_are_refused_in_words(content, fmt, message):

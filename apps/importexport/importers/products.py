@@ -105,6 +105,18 @@ def parse_options(text: str, row: Row) -> dict | None:
     return options
 
 
+VARIANT_FIELDS = (
+    "cost_price",
+    "sale_price",
+    "weight_kg",
+    "reorder_point",
+    "reorder_quantity",
+    "safety_stock",
+    "lead_time_days",
+    "is_active",
+)
+
+
 class ProductImporter(Importer):
     kind = "products"
     label = "Products and variants"
@@ -118,7 +130,7 @@ class ProductImporter(Importer):
             v.sku.upper(): v
             for v in Variant.objects.annotate(key=Upper("sku"))
             .filter(key__in=skus)
-            .select_related("product__category")
+            .select_related("product")
         }
         barcodes = {r.get("barcode") for r in rows} - {None}
         self.barcode_owner = dict(
@@ -147,228 +159,238 @@ class ProductImporter(Importer):
         }
         self.seen_skus: dict[str, int] = {}
         self.seen_barcodes: dict[str, int] = {}
-        self.new_products: dict[str, int] = {}  # lower name -> first row that creates it
+        self.new_products: set[str] = set()  # lower-cased names the file creates
         self.created_products: dict[str, Product] = {}
         self.new_categories: set[tuple[str, ...]] = set()
 
+    # --- planning -------------------------------------------------------------------
+
     def plan(self, row: Row) -> RowPlan:
+        data = self._read(row)
+        sku = data["sku"]
+        if sku:
+            self.seen_skus.setdefault(sku, row.number)
+        if data["barcode"]:
+            self.seen_barcodes.setdefault(data["barcode"], row.number)
+        if row.errors:
+            return RowPlan(row.number, "error", key=sku, errors=row.errors)
+        changes: list[list[str]] = []
+        names = data["category_names"]
+        category_key = tuple(n.lower() for n in names) if names else None
+        if category_key and category_key not in self.categories:
+            if category_key not in self.new_categories:
+                self.new_categories.add(category_key)
+                changes.append(["new category", "", data["category_text"]])
+        variant = self.variants.get(sku)
+        if variant is None:
+            changes += self._new_variant_changes(data)
+            return RowPlan(row.number, "create", key=sku, changes=changes, data=data)
+        changes += self._update_changes(variant, data)
+        data["variant"] = variant
+        action = "update" if changes else "unchanged"
+        return RowPlan(row.number, action, key=sku, changes=changes, data=data)
+
+    def _read(self, row: Row) -> dict:
+        """Every cell parsed and checked; problems recorded on the row."""
         sku = (row.text("sku", max_length=64) or "").upper()
         if not sku and not row.errors:
             row.error("sku", "Enter a SKU.")
         elif sku in self.seen_skus:
-            row.error(
-                "sku", f"SKU {sku} appears twice in the file (first on row {self.seen_skus[sku]})."
-            )
-        variant = self.variants.get(sku)
+            first = self.seen_skus[sku]
+            row.error("sku", f"SKU {sku} appears twice in the file (first on row {first}).")
         name = row.text("product", max_length=200)
-        options = parse_options(row.get("options"), row) if row.get("options") else None
-        barcode = row.text("barcode", max_length=64)
-        if barcode:
-            problem = barcode_problem(barcode)
-            owner = self.barcode_owner.get(barcode)
-            if problem:
-                row.error("barcode", problem)
-            elif owner is not None and owner.upper() != sku:
-                row.error("barcode", f"Barcode {barcode} already belongs to SKU {owner}.")
-            elif barcode in self.seen_barcodes:
-                row.error(
-                    "barcode",
-                    f"Barcode {barcode} appears twice in the file (first on row {self.seen_barcodes[barcode]}).",
-                )
-        category_names = None
-        if row.get("category"):
-            category_names = tuple(p.strip() for p in row.get("category").split(CATEGORY_SEPARATOR))
-            if not all(category_names) or any(len(n) > 120 for n in category_names):
-                row.error(
-                    "category",
-                    "Write the category path like “Footwear > Running”: no empty levels, each up to 120 characters.",
-                )
-                category_names = None
-        unit = None
-        if row.get("unit"):
-            unit = UNITS.get(row.get("unit").lower())
-            if unit is None:
-                row.error("unit", f"“{row.get('unit')}” is not a unit: use each, kg, m, l or box.")
-        supplier = None
-        if row.get("supplier"):
-            supplier = self.suppliers.get(row.get("supplier").lower())
-            if supplier is None:
-                row.error(
-                    "supplier",
-                    f"No supplier is called “{row.get('supplier')}”. Import or add suppliers first.",
-                )
-        elif row.get("supplier_sku") or row.get("supplier_cost"):
-            row.error("supplier", "Name the supplier that the supplier SKU and cost belong to.")
-        values = {
-            "brand": row.text("brand", max_length=120),
-            "description": row.get("description"),
-            "cost_price": row.decimal("cost_price", minimum=ZERO, places=4),
-            "sale_price": row.decimal("sale_price", minimum=ZERO, places=2),
-            "weight_kg": row.decimal("weight_kg", minimum=ZERO, places=3),
-            "reorder_point": row.decimal("reorder_point", minimum=ZERO, places=3),
-            "reorder_quantity": row.decimal("reorder_quantity", minimum=ZERO, places=3),
-            "safety_stock": row.decimal("safety_stock", minimum=ZERO, places=3),
-            "lead_time_days": row.integer("lead_time_days"),
-            "is_active": row.boolean("active"),
-        }
-        supplier_values = {
-            "supplier_sku": row.text("supplier_sku", max_length=64),
-            "cost": row.decimal("supplier_cost", minimum=ZERO, places=4),
-        }
-        product = None
-        if variant is None and sku:
-            if not name:
-                row.error("product", f"Name the product for the new SKU {sku}.")
-            else:
-                existing = self.products_by_name.get(name.lower(), [])
-                if len(existing) > 1:
-                    row.error(
-                        "product",
-                        f"{len(existing)} products are called “{name}”; add SKU {sku} to the right one in the app.",
-                    )
-                elif existing:
-                    product = existing[0]
-
         data = {
             "sku": sku,
             "name": name,
-            "options": options,
-            "barcode": barcode,
-            "category_names": category_names,
-            "unit": unit,
-            "supplier": supplier,
-            "values": values,
-            "supplier_values": supplier_values,
-            "product": product,
+            "options": parse_options(row.get("options"), row) if row.get("options") else None,
+            "barcode": self._barcode(row, sku),
+            "unit": self._unit(row),
+            "supplier": self._supplier(row),
+            "product": None,
+            "product_values": {
+                "brand": row.text("brand", max_length=120),
+                "description": row.get("description"),
+            },
+            "values": {
+                "cost_price": row.decimal("cost_price", minimum=ZERO, places=4),
+                "sale_price": row.decimal("sale_price", minimum=ZERO, places=2),
+                "weight_kg": row.decimal("weight_kg", minimum=ZERO, places=3),
+                "reorder_point": row.decimal("reorder_point", minimum=ZERO, places=3),
+                "reorder_quantity": row.decimal("reorder_quantity", minimum=ZERO, places=3),
+                "safety_stock": row.decimal("safety_stock", minimum=ZERO, places=3),
+                "lead_time_days": row.integer("lead_time_days"),
+                "is_active": row.boolean("active"),
+            },
+            "supplier_values": {
+                "supplier_sku": row.text("supplier_sku", max_length=64),
+                "cost": row.decimal("supplier_cost", minimum=ZERO, places=4),
+            },
         }
-        if sku:
-            self.seen_skus.setdefault(sku, row.number)
-        if barcode:
-            self.seen_barcodes.setdefault(barcode, row.number)
-        if row.errors:
-            return RowPlan(row.number, "error", key=sku, errors=row.errors)
+        data["category_names"], data["category_text"] = self._category_path(row)
+        if sku and sku not in self.variants:
+            data["product"] = self._product_for_new_sku(row, sku, name)
+        return data
 
+    def _barcode(self, row: Row, sku: str) -> str | None:
+        barcode = row.text("barcode", max_length=64)
+        if not barcode:
+            return barcode
+        problem = barcode_problem(barcode)
+        owner = self.barcode_owner.get(barcode)
+        if problem:
+            row.error("barcode", problem)
+        elif owner is not None and owner.upper() != sku:
+            row.error("barcode", f"Barcode {barcode} already belongs to SKU {owner}.")
+        elif barcode in self.seen_barcodes:
+            first = self.seen_barcodes[barcode]
+            row.error(
+                "barcode", f"Barcode {barcode} appears twice in the file (first on row {first})."
+            )
+        return barcode
+
+    def _category_path(self, row: Row) -> tuple[tuple[str, ...] | None, str | None]:
+        text = row.get("category")
+        if not text:
+            return None, None
+        names = tuple(part.strip() for part in text.split(CATEGORY_SEPARATOR))
+        if not all(names) or any(len(n) > 120 for n in names):
+            row.error(
+                "category",
+                "Write the category path like “Footwear > Running”: "
+                "no empty levels, each up to 120 characters.",
+            )
+            return None, None
+        return names, f" {CATEGORY_SEPARATOR} ".join(names)
+
+    def _unit(self, row: Row) -> str | None:
+        text = row.get("unit")
+        if not text:
+            return None
+        unit = UNITS.get(text.lower())
+        if unit is None:
+            row.error("unit", f"“{text}” is not a unit: use each, kg, m, l or box.")
+        return unit
+
+    def _supplier(self, row: Row) -> Supplier | None:
+        name = row.get("supplier")
+        if not name:
+            if row.get("supplier_sku") or row.get("supplier_cost"):
+                row.error("supplier", "Name the supplier that the supplier SKU and cost belong to.")
+            return None
+        supplier = self.suppliers.get(name.lower())
+        if supplier is None:
+            row.error("supplier", f"No supplier is called “{name}”. Import or add suppliers first.")
+        return supplier
+
+    def _product_for_new_sku(self, row: Row, sku: str, name: str | None) -> Product | None:
+        """The existing product a new SKU joins; None when the file creates it."""
+        if not name:
+            row.error("product", f"Name the product for the new SKU {sku}.")
+            return None
+        existing = self.products_by_name.get(name.lower(), [])
+        if len(existing) > 1:
+            row.error(
+                "product",
+                f"{len(existing)} products are called “{name}”; "
+                f"add SKU {sku} to the right one in the app.",
+            )
+            return None
+        return existing[0] if existing else None
+
+    def _new_variant_changes(self, data: dict) -> list[list[str]]:
+        name = data["name"]
+        changes = []
+        if data["product"] is None and name.lower() not in self.new_products:
+            self.new_products.add(name.lower())
+            changes.append(["new product", "", name])
+        else:
+            changes.append(["product", "", name])
+        given = {
+            "options": data["options"],
+            "barcode": data["barcode"],
+            "category": data["category_text"],
+            "unit": data["unit"],
+            **data["product_values"],
+            **data["values"],
+        }
+        changes += [[k, "", shown(v)] for k, v in given.items() if v not in (None, "", {})]
+        if data["supplier"]:
+            changes.append(["supplier", "", data["supplier"].name])
+        return changes
+
+    def _update_changes(self, variant: Variant, data: dict) -> list[list[str]]:
+        product = variant.product
         changes: list[list[str]] = []
-        category_key = tuple(n.lower() for n in category_names) if category_names else None
-        category_text = f" {CATEGORY_SEPARATOR} ".join(category_names) if category_names else None
-        if (
-            category_key
-            and category_key not in self.categories
-            and category_key not in self.new_categories
-        ):
-            self.new_categories.add(category_key)
-            changes.append(["new category", "", category_text])
-        if variant is None:
-            if product is None and name.lower() not in self.new_products:
-                self.new_products[name.lower()] = row.number
-                changes.append(["new product", "", name])
-            else:
-                changes.append(["product", "", name])
-            for label, value in (
-                ("options", options),
-                ("barcode", barcode),
-                ("category", category_text),
-                ("unit", unit),
-            ):
-                if value:
-                    changes.append([label, "", shown(value)])
-            for label, value in values.items():
-                if value not in (None, ""):
-                    changes.append([label, "", shown(value)])
-            if supplier:
-                changes.append(["supplier", "", supplier.name])
-            return RowPlan(row.number, "create", key=sku, changes=changes, data=data)
-
-        current = variant.product
-        diff(changes, "product", current.name, name)
-        diff(changes, "options", variant.options, options)
-        diff(changes, "barcode", variant.barcode, barcode)
-        if category_key:
-            old_text = self.category_text.get(current.category_id, "")
-            if old_text.lower() != category_text.lower():
-                changes.append(["category", old_text, category_text])
-        diff(changes, "unit", current.unit, unit)
-        diff(changes, "brand", current.brand, values["brand"])
-        diff(changes, "description", current.description, values["description"])
-        for field in (
-            "cost_price",
-            "sale_price",
-            "weight_kg",
-            "reorder_point",
-            "reorder_quantity",
-            "safety_stock",
-            "lead_time_days",
-            "is_active",
-        ):
-            diff(changes, field, getattr(variant, field), values[field])
+        diff(changes, "product", product.name, data["name"])
+        diff(changes, "options", variant.options, data["options"])
+        diff(changes, "barcode", variant.barcode, data["barcode"])
+        if data["category_text"]:
+            old = self.category_text.get(product.category_id, "")
+            if old.lower() != data["category_text"].lower():
+                changes.append(["category", old, data["category_text"]])
+        diff(changes, "unit", product.unit, data["unit"])
+        for field, value in data["product_values"].items():
+            diff(changes, field, getattr(product, field), value)
+        for field in VARIANT_FIELDS:
+            diff(changes, field, getattr(variant, field), data["values"][field])
+        supplier = data["supplier"]
         if supplier:
             item = self.supplier_items.get((supplier.pk, variant.pk))
             if item is None:
                 changes.append(["supplier", "", supplier.name])
             else:
-                diff(changes, "supplier_sku", item.supplier_sku, supplier_values["supplier_sku"])
-                diff(changes, "supplier_cost", item.cost, supplier_values["cost"])
-        data["variant"] = variant
-        return RowPlan(
-            row.number, "update" if changes else "unchanged", key=sku, changes=changes, data=data
-        )
+                values = data["supplier_values"]
+                diff(changes, "supplier_sku", item.supplier_sku, values["supplier_sku"])
+                diff(changes, "supplier_cost", item.cost, values["cost"])
+        return changes
 
-    def _category(self, names):
-        return catalog_writes.category_path_ensure(names, self.categories) if names else None
+    # --- writing ----------------------------------------------------------------------
 
     def apply(self, plan: RowPlan) -> None:
         data = plan.data
         values = {k: v for k, v in data["values"].items() if v is not None}
-        category = self._category(data["category_names"])
+        product_values = {k: v for k, v in data["product_values"].items() if v is not None}
+        if data["unit"]:
+            product_values["unit"] = data["unit"]
+        if data["category_names"]:
+            product_values["category"] = catalog_writes.category_path_ensure(
+                data["category_names"], self.categories
+            )
         if plan.action == "create":
-            product = data["product"] or self.created_products.get(data["name"].lower())
-            prices = {k: values.pop(k) for k in ("cost_price", "sale_price") if k in values}
-            if product is None:
-                product = product_create(
-                    name=data["name"],
-                    category=category,
-                    brand=values.pop("brand", ""),
-                    unit=data["unit"] or Product.Unit.EACH,
-                    description=values.pop("description", ""),
-                    sku=data["sku"],
-                    barcode=data["barcode"] or "",
-                    options=data["options"],
-                    **prices,
-                )
-                self.created_products[data["name"].lower()] = product
-                variant = product.variants.get()
-            else:
-                variant = variant_create(
-                    product=product,
-                    sku=data["sku"],
-                    barcode=data["barcode"] or "",
-                    options=data["options"],
-                    **prices,
-                )
-            values.pop("brand", None)
-            values.pop("description", None)
-            catalog_writes.fields_update(variant, values)
+            variant = self._create(data, values, product_values)
         else:
             variant = data["variant"]
-            product = variant.product
-            product_values = {k: values.pop(k) for k in ("brand", "description") if k in values}
             if data["name"]:
                 product_values["name"] = data["name"]
-            if data["unit"]:
-                product_values["unit"] = data["unit"]
-            if category is not None:
-                product_values["category"] = category
-            catalog_writes.fields_update(product, product_values)
             if data["options"] is not None:
                 values["options"] = data["options"]
             if data["barcode"]:
                 values["barcode"] = data["barcode"]
+            catalog_writes.fields_update(variant.product, product_values)
             catalog_writes.fields_update(variant, values)
         if data["supplier"] is not None:
-            item_values = {k: v for k, v in data["supplier_values"].items() if v is not None}
             catalog_writes.supplier_item_upsert(
-                supplier=data["supplier"], variant=variant, values=item_values
+                supplier=data["supplier"],
+                variant=variant,
+                values={k: v for k, v in data["supplier_values"].items() if v is not None},
             )
+
+    def _create(self, data: dict, values: dict, product_values: dict) -> Variant:
+        """A new SKU through the catalog's services: a new product with it, or a variant of
+        the product it joins (whose product-level columns then update that product)."""
+        key = data["name"].lower()
+        product = data["product"] or self.created_products.get(key)
+        prices = {k: values.pop(k) for k in ("cost_price", "sale_price") if k in values}
+        common = {"sku": data["sku"], "barcode": data["barcode"] or "", "options": data["options"]}
+        if product is None:
+            product = product_create(name=data["name"], **product_values, **common, **prices)
+            self.created_products[key] = product
+            variant = product.variants.get()
+        else:
+            variant = variant_create(product=product, **common, **prices)
+            catalog_writes.fields_update(product, product_values)
+        catalog_writes.fields_update(variant, values)
+        return variant
 
 
 def product_rows():
