@@ -24,6 +24,18 @@ ASYNC_ROWS = 500
 UNEXPECTED = "Something went wrong on our side; nothing was imported. Try again, or tell us."
 PROGRESS_EVERY = 250
 Status = ImportBatch.Status
+# What validating and importing change on a batch (never the kept file's bytes).
+STATE_FIELDS = [
+    "status",
+    "message",
+    "create_count",
+    "update_count",
+    "unchanged_count",
+    "error_count",
+    "ignored_columns",
+    "validated_at",
+    "finished_at",
+]
 Progress = Callable[[int, str], None]
 
 
@@ -134,7 +146,7 @@ def import_batch_validate(*, batch: ImportBatch, progress: Progress = _no_progre
         batch.validated_at = timezone.now()
         batch.status = Status.INVALID if batch.error_count else Status.READY
         batch.message = ""
-        batch.save()
+        batch.save(update_fields=STATE_FIELDS)
     return batch
 
 
@@ -219,7 +231,7 @@ def _finish(batch: ImportBatch, status: str, *, message: str = "") -> ImportBatc
     batch.status = status
     batch.message = message
     batch.finished_at = timezone.now() if status in (Status.DONE, Status.FAILED) else None
-    batch.save()
+    batch.save(update_fields=STATE_FIELDS)
     return batch
 
 
@@ -228,7 +240,7 @@ def import_batch_discard(*, batch: ImportBatch) -> ImportBatch:
         raise ImportExportError("Only an import that has not run can be discarded.")
     with transaction.atomic():
         batch.rows.all().delete()
-        batch.content = b""
+        ImportBatch.objects.filter(pk=batch.pk).update(content=b"")
         return _finish(batch, Status.DISCARDED, message="Discarded; nothing was imported.")
 
 
