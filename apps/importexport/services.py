@@ -235,6 +235,21 @@ def _finish(batch: ImportBatch, status: str, *, message: str = "") -> ImportBatc
     return batch
 
 
+def import_batch_recheck(*, batch: ImportBatch) -> ImportBatch:
+    """Check a kept upload again (after fixing the data it refers to), without a re-upload."""
+    with transaction.atomic():
+        updated = ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[Status.INVALID, Status.FAILED]
+        ).update(status=Status.VALIDATING, message="", finished_at=None)
+        if not updated:
+            raise ImportExportError("Only an import with errors can be checked again.")
+        batch.refresh_from_db()
+        if batch.row_count > ASYNC_ROWS:
+            _enqueue(batch, "apps.importexport.tasks.import_batch_validate_job", "Checking")
+            return batch
+    return import_batch_validate(batch=batch)
+
+
 def import_batch_discard(*, batch: ImportBatch) -> ImportBatch:
     if batch.status not in (Status.READY, Status.INVALID, Status.FAILED):
         raise ImportExportError("Only an import that has not run can be discarded.")

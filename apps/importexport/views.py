@@ -162,6 +162,20 @@ def batch_confirm(request, pk: int):
     return redirect("importexport:batch", pk=batch.pk)
 
 
+@require_POST
+@capability_required("catalog.view")
+def batch_recheck(request, pk: int):
+    batch = _batch_for(request, pk)
+    try:
+        batch = services.import_batch_recheck(batch=batch)
+    except ImportExportError as exc:
+        messages.error(request, exc.message)
+    else:
+        if batch.status == ImportBatch.Status.READY:
+            messages.success(request, "Checked again: no errors now. Review and confirm.")
+    return redirect("importexport:batch", pk=batch.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @capability_required("catalog.view")
 def batch_discard(request, pk: int):

@@ -139,3 +139,13 @@ def test_stock_taken_after_the_preview_fails_the_confirm_and_writes_nothing(
         assert table_counts() == before
         assert batch.status == "invalid"
         assert "2 available" in batch.rows.get(number=3).errors[0]["message"]
+    # Stock arrives; the kept upload is checked again and imported without a re-upload.
+    with schema_context(tenant.schema_name):
+        stock_moves_post(lines=[MoveLine(shoe_m.pk, places["bin"].pk, Decimal(10))], kind="receipt")
+    response = tenant_client.post(f"/data/imports/{batch.pk}/recheck/", follow=True)
+    assert "no errors now" in response.content.decode()
+    tenant_client.post(f"/data/imports/{batch.pk}/confirm/")
+    with schema_context(tenant.schema_name):
+        batch.refresh_from_db()
+        assert batch.status == "done", batch.message
+        assert StockLevel.objects.get(variant=shoe_m, location=places["bin"]).on_hand == 8
