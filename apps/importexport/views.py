@@ -91,16 +91,19 @@ def batches(request):
     kinds = importable_kinds(request.user)
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "")
+    search = request.GET.get("q", "").strip()
     qs = batches_list(
         kinds=kinds,
         kind=kind if kind in kinds else "",
         status=status,
+        search=search,
         sort=request.GET.get("sort", "-created"),
     )
     context = {
         "page": paginate(request, qs),
         "kind": kind,
         "status": status,
+        "search": search,
         "kinds": [(k, IMPORTERS[k].label) for k in kinds],
         "statuses": ImportBatch.Status.choices,
         "default_sort": "-created",
@@ -128,7 +131,11 @@ def batch_detail(request, pk: int):
     job = None
     if batch.busy and batch.job_id:
         job = JobProgress.objects.filter(pk=batch.job_id).first()
-    page = paginate(request, batch_rows(batch=batch, action=action), per_page=50)
+    page = paginate(
+        request,
+        batch_rows(batch=batch, action=action, sort=request.GET.get("sort", "number")),
+        per_page=50,
+    )
     labels = {**dict(ImportRow.Action.choices), **importer_cls.action_labels}
     for row in page:
         row.label = labels.get(row.action, row.action)
@@ -139,6 +146,7 @@ def batch_detail(request, pk: int):
         "action": action,
         "actions": [("", "All rows"), ("changes", "Changes"), *ImportRow.Action.choices],
         "page": page,
+        "default_sort": "number",
     }
     return render_page_or_partial(request, "importexport/batch.html", "row-table", context)
 
