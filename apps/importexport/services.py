@@ -78,9 +78,12 @@ def import_batch_create(*, kind: str, filename: str, content: bytes, user) -> Im
     )
     if batch.row_count > ASYNC_ROWS:
         _enqueue(batch, "apps.importexport.tasks.import_batch_validate_job", "Checking")
-    else:
-        import_batch_validate(batch=batch)
-    return batch
+        return batch
+    try:
+        return import_batch_validate(batch=batch)
+    except Exception:
+        _finish(batch, Status.FAILED, message=UNEXPECTED)
+        raise
 
 
 def _enqueue(batch: ImportBatch, func_path: str, verb: str, *args) -> None:

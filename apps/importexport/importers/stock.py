@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models.functions import Upper
 
 from apps.catalog.models import Variant
+from apps.importexport.errors import ImportExportError
 from apps.importexport.importers.base import Column, Importer, Row, RowPlan, shown
 from apps.inventory.models import Location, StockLevel, StockMove, Warehouse
 from apps.inventory.services import MoveLine, stock_moves_post
@@ -186,8 +187,6 @@ class OpeningStockImporter(_StockImporter):
         )
 
     def apply(self, plan: RowPlan) -> None:
-        from apps.importexport.errors import ImportExportError
-
         data = plan.data
         # Locked, in the ledger's order: someone may have moved stock here since the preview.
         level = (
