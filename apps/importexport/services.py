@@ -197,34 +197,32 @@ def import_batch_apply(*, batch: ImportBatch, progress: Progress = _no_progress)
                 "Nothing was imported.",
             )
     to_apply = [p for p in importer.apply_order(plans) if p.action in ("create", "update")]
-    failed: RowPlan | None = None
-    reason = ""
+    current: RowPlan | None = None  # the row being written when something fails
+    reason: str | None = None
     try:
         with transaction.atomic():
-            for index, plan in enumerate(to_apply, start=1):
-                failed = plan
-                importer.apply(plan)
+            importer.before_apply(to_apply)
+            for index, current in enumerate(to_apply, start=1):
+                importer.apply(current)
                 if index % PROGRESS_EVERY == 0:
                     progress(
                         33 + int(index * 66 / len(to_apply)),
                         f"Imported {index:,} of {len(to_apply):,} rows",
                     )
-            failed = None
     except DomainError as exc:
         reason = exc.message
     except DatabaseError as exc:
         reason = f"The database refused it ({str(exc).splitlines()[0][:200]})."
-    if failed is not None:
+    if reason is not None:
         with transaction.atomic():
-            ImportRow.objects.filter(batch=batch, number=failed.number).update(
-                action=ImportRow.Action.ERROR, errors=[{"column": "", "message": reason}]
-            )
+            where = "The import failed"
+            if current is not None:
+                where = f"Row {current.number} failed"
+                ImportRow.objects.filter(batch=batch, number=current.number).update(
+                    action=ImportRow.Action.ERROR, errors=[{"column": "", "message": reason}]
+                )
             batch.error_count = ImportRow.objects.filter(batch=batch, action="error").count()
-            return _finish(
-                batch,
-                Status.FAILED,
-                message=f"Row {failed.number} failed: {reason} Nothing was imported.",
-            )
+            return _finish(batch, Status.FAILED, message=f"{where}: {reason} Nothing was imported.")
     with transaction.atomic():
         _store(batch, plans)
         return _finish(batch, Status.DONE)

@@ -221,6 +221,9 @@ class Importer:
     def apply_order(self, plans: list[RowPlan]) -> list[RowPlan]:
         return plans
 
+    def before_apply(self, plans: list[RowPlan]) -> None:
+        """Called inside the confirm's transaction before the first row is written."""
+
     def apply(self, plan: RowPlan) -> None:
         raise NotImplementedError
 

@@ -1,6 +1,7 @@
 """Opening stock and stock adjustments: moves posted through the stock ledger service.
 
-Rows are applied in (variant, location) order, the ledger's global lock order, so an
+Before the first row is posted, every balance and cost the import touches is locked in
+the ledger's global order, and rows are posted in (variant, location) order, so an
 import never deadlocks against other stock documents.
 """
 
@@ -14,7 +15,7 @@ from django.db.models.functions import Upper
 from apps.catalog.models import Variant
 from apps.importexport.errors import ImportExportError
 from apps.importexport.importers.base import Column, Importer, Row, RowPlan, shown
-from apps.inventory.models import Location, StockLevel, StockMove, Warehouse
+from apps.inventory.models import Location, StockLevel, StockMove, VariantCost, Warehouse
 from apps.inventory.services import MoveLine, stock_moves_post
 
 ZERO = Decimal("0")
@@ -104,6 +105,29 @@ class _StockImporter(Importer):
                 blockers.append(("location", f"Location {code}/{location.code} is archived."))
         key = f"{sku} @ {code}/{location.code if location else loc_code}"
         return variant, location, key, blockers
+
+    def before_apply(self, plans: list[RowPlan]) -> None:
+        """Lock every balance and cost the rows touch, up front, in the ledger's global
+        order (levels by variant and location, then costs by variant).
+
+        Rows are posted one by one (each has its own reason and note), and a later row
+        would otherwise lock a balance while an earlier one already holds its variant's
+        cost — the reverse of what every other stock document does, so two could
+        deadlock. Locking is a read: the ledger service still does every write.
+        """
+        variant_ids = sorted({p.data["variant_id"] for p in plans})
+        list(
+            StockLevel.objects.select_for_update()
+            .filter(variant_id__in=variant_ids)
+            .order_by("variant_id", "location_id")
+            .values_list("pk", flat=True)
+        )
+        list(
+            VariantCost.objects.select_for_update()
+            .filter(variant_id__in=variant_ids)
+            .order_by("variant_id")
+            .values_list("pk", flat=True)
+        )
 
     def apply_order(self, plans: list[RowPlan]) -> list[RowPlan]:
         return sorted(
