@@ -24,6 +24,20 @@ class Export:
     rows: Callable[[dict], Iterable[Iterable]]  # takes the request's filters
 
 
+def _products(params) -> Iterable[Iterable]:
+    """The products page's search, category and status filters, when the link carries them."""
+    from apps.catalog.selectors import products_list
+
+    if not any(params.get(k) for k in ("q", "category", "status")):
+        return product_rows()
+    products = products_list(
+        search=(params.get("q") or "").strip(),
+        category_id=int_param(params.get("category")),
+        status=params.get("status") or "all",
+    )
+    return product_rows(products)
+
+
 def _stock_levels(params) -> Iterable[Iterable]:
     from apps.inventory.selectors import stock_levels
 
@@ -42,10 +56,11 @@ EXPORTS = {
         Export(
             "products",
             "Products and variants",
-            "One row per variant, in the products import's columns.",
+            "One row per variant, in the products import's columns (the products page's "
+            "search, category and status filters apply).",
             "catalog.view",
             [c.name for c in PRODUCT_COLUMNS],
-            lambda params: product_rows(),
+            _products,
         ),
         Export(
             "suppliers",

@@ -144,3 +144,26 @@ def test_products_export_is_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         lines = _download(response).decode("utf-8-sig").splitlines()
     assert len(lines) == variants + 1
+
+
+def test_products_export_takes_the_products_page_filters(tenant_client, tenant, users, catalog):
+    from apps.catalog.services import product_create
+
+    with schema_context(tenant.schema_name):
+        product_create(name="Desk lamp", sku="LAMP-1")
+    tenant_client.force_login(users[Role.VIEWER])
+    everything = _download(tenant_client.get("/data/export/products.csv")).decode("utf-8-sig")
+    assert len(everything.splitlines()) == 4
+    lamps = _download(tenant_client.get("/data/export/products.csv", {"q": "lamp"}))
+    lines = lamps.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[1] for line in lines[1:]] == ["LAMP-1"]
+    shoes = _download(
+        tenant_client.get(
+            "/data/export/products.xlsx", {"category": catalog["category"].pk, "status": "active"}
+        )
+    )
+    sheet = load_workbook(io.BytesIO(shoes)).active
+    assert sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True)) == [
+        "SHOE-L",
+        "SHOE-M",
+    ]

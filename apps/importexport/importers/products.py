@@ -393,11 +393,15 @@ class ProductImporter(Importer):
         return variant
 
 
-def product_rows():
-    """Every variant as an import row (one query per 1,000 variants plus two)."""
+def product_rows(products=None):
+    """Every variant (of ``products``, a queryset, when given) as an import row: one query
+    per 1,000 variants plus two."""
     paths = category_paths()
+    qs = Variant.objects.all()
+    if products is not None:
+        qs = qs.filter(product__in=products.values("pk"))
     qs = (
-        Variant.objects.select_related("product")
+        qs.select_related("product")
         .prefetch_related("supplier_items__supplier")
         .order_by("product__name", "product_id", "sku")
     )
