@@ -9,12 +9,14 @@ XLSX the cell is written as text.
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterable
 
 from django.http import FileResponse, StreamingHttpResponse
 
 FORMULA_START = ("=", "+", "-", "@")
+PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?%?$")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -24,7 +26,8 @@ class _Echo:
 
 
 def _csv_value(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    # A plain number such as "-5" or "+1.5" cannot run as a formula: leave it as a number.
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
         return "'" + value
     if value is None:
         return ""
