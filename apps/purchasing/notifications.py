@@ -4,16 +4,17 @@ about a change that was rolled back. In-app notifications arrive with issue 8.""
 from __future__ import annotations
 
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 
+from apps.purchasing.config import company_currency, current_company
 from apps.purchasing.models import PurchaseOrder
 
 
 def _order_url(order: PurchaseOrder) -> str:
-    tenant = getattr(connection, "tenant", None)
+    tenant = current_company()
     path = f"/purchasing/orders/{order.pk}/"
-    return tenant.site_url(path) if tenant is not None and hasattr(tenant, "site_url") else path
+    return tenant.site_url(path) if tenant is not None else path
 
 
 def _send_later(subject: str, template: str, context: dict, recipients: list[str]) -> None:
@@ -27,7 +28,7 @@ def _send_later(subject: str, template: str, context: dict, recipients: list[str
 def approval_requested(*, order: PurchaseOrder, requested_by=None) -> None:
     from apps.purchasing.services import approvers
 
-    company = getattr(getattr(connection, "tenant", None), "currency", "")
+    company = company_currency()
     _send_later(
         f"{order.number} from {order.supplier.name} is waiting for your approval",
         "purchasing/email/approval_requested.txt",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -28,7 +28,7 @@ from apps.catalog.models import Supplier, SupplierItem, Variant
 from apps.core.sequences import document_number
 from apps.inventory.models import Warehouse
 from apps.purchasing import landed_cost
-from apps.purchasing.config import purchasing_settings
+from apps.purchasing.config import company_currency, purchasing_settings
 from apps.purchasing.errors import PurchasingError
 from apps.purchasing.models import (
     PurchaseOrder,
@@ -65,7 +65,7 @@ def _now():
 
 
 def _company_currency() -> str:
-    return getattr(getattr(connection, "tenant", None), "currency", "USD") or "USD"
+    return company_currency()
 
 
 def _qty(value: Decimal) -> str:
