@@ -329,20 +329,25 @@ def approval_needed(order: PurchaseOrder) -> bool:
     return threshold is not None and order.total_base > threshold
 
 
-def may_approve(user, order: PurchaseOrder) -> bool:
+def may_approve(user, order: PurchaseOrder, settings=None) -> bool:
     """Managers and owners approve; above the manager limit only owners do."""
     if not user_can(user, "purchasing.approve"):
         return False
     if user.role == Role.OWNER:
         return True
-    limit = purchasing_settings().manager_approval_limit
+    limit = (settings or purchasing_settings()).manager_approval_limit
     return limit is None or order.total_base <= limit
 
 
 def approvers(order: PurchaseOrder) -> list[User]:
     """Everyone who may approve this order (for the email)."""
     roles = [Role.OWNER, Role.MANAGER]
-    return [u for u in User.objects.filter(is_active=True, role__in=roles) if may_approve(u, order)]
+    settings = purchasing_settings()
+    return [
+        u
+        for u in User.objects.filter(is_active=True, role__in=roles)
+        if may_approve(u, order, settings)
+    ]
 
 
 def _route(order: PurchaseOrder, *, user) -> None:
