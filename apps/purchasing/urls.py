@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.purchasing import views, views_receiving
+from apps.purchasing import views, views_receiving, views_replenishment
 
 app_name = "purchasing"
 urlpatterns = [
@@ -13,5 +13,6 @@ urlpatterns = [
     path("orders/<int:pk>/receive/", views_receiving.order_receive, name="order_receive"),
     path("orders/<int:pk>/confirm/<str:action>/", views.order_confirm, name="order_confirm"),
     path("orders/<int:pk>/<str:action>/", views.order_action, name="order_action"),
+    path("suggestions/", views_replenishment.suggestions, name="suggestions"),
     path("settings/", views.settings_edit, name="settings"),
 ]

@@ -2,12 +2,14 @@ from decimal import Decimal
 
 import pytest
 
+from apps.accounts.models import Role
 from apps.catalog.models import SupplierItem
 from apps.catalog.services import product_create, supplier_create
 from apps.inventory.models import Location
 from apps.inventory.warehousing import location_create, warehouse_create
 from apps.purchasing.config import purchasing_settings
 from apps.purchasing.services import LineInput, purchase_order_create
+from tests.conftest import make_user
 
 
 def D(value) -> Decimal:  # noqa: N802 - reads like the literal it builds
@@ -64,3 +66,17 @@ def make_order(buying):
         )
 
     return make
+
+
+@pytest.fixture
+def web(tenant_client, tenant, buying):
+    """The company's test client with ``login_as(role)``; one user per role."""
+
+    def login(role):
+        tenant_client.force_login(users_by_role[role])
+        return tenant_client
+
+    users_by_role = {role: make_user(tenant, role) for role in Role.values}
+    tenant_client.login_as = login
+    tenant_client.users = users_by_role
+    return tenant_client

@@ -1,4 +1,3 @@
-import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
@@ -8,20 +7,6 @@ from apps.purchasing.models import PurchaseOrder
 from apps.purchasing.services import LineInput, purchase_order_submit
 
 from .conftest import D
-
-
-@pytest.fixture
-def web(tenant_client, tenant, buying, make_order):
-    def login(role):
-        tenant_client.force_login(users_by_role[role])
-        return tenant_client
-
-    from tests.conftest import make_user
-
-    users_by_role = {role: make_user(tenant, role) for role in Role.values}
-    tenant_client.login_as = login
-    tenant_client.users = users_by_role
-    return tenant_client
 
 
 def in_schema(tenant):
