@@ -245,6 +245,13 @@ def _actions(user, order: PurchaseOrder) -> set[str]:
         allowed |= {"approve", "reject"}
     if can["approve"] and s == Status.APPROVED:
         allowed.add("send")
+    if can["approve"] and s in (
+        Status.SENT,
+        Status.PARTIALLY_RECEIVED,
+        Status.RECEIVED,
+        Status.CLOSED,
+    ):
+        allowed.add("charges")
     if can["receive"] and s in (Status.APPROVED, Status.SENT, Status.PARTIALLY_RECEIVED):
         allowed.add("receive")
     if can["approve"] and s in (Status.RECEIVED, Status.PARTIALLY_RECEIVED):
@@ -432,4 +439,46 @@ def settings_edit(request):
         "purchasing/settings.html",
         {"form": form, "company_currency": company_currency()},
         status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("purchasing.approve")
+def order_charges(request, pk: int):
+    """Charges invoiced after the order went out (freight, duty): landed cost again."""
+    from apps.purchasing.charges import AFTER_SENDING, purchase_order_charges_set
+
+    order = get_object_or_404(PurchaseOrder.objects.select_related("supplier"), pk=pk)
+    if order.status not in AFTER_SENDING:
+        messages.error(request, "Change the charges of an order that is not sent yet with Edit.")
+        return redirect("purchasing:order", pk=order.pk)
+    initial = [
+        {
+            "kind": c.kind,
+            "description": c.description,
+            "amount": c.amount,
+            "allocation": c.allocation,
+        }
+        for c in order.charges.all()
+    ]
+    if request.method == "POST":
+        charges = ChargeFormSet(request.POST, prefix="charges")
+        if charges.is_valid():
+            try:
+                purchase_order_charges_set(
+                    order=order, charges=_charge_inputs(charges), user=request.user
+                )
+            except PurchasingError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"Charges of {order.number} saved; landed costs updated.")
+                return redirect("purchasing:order", pk=order.pk)
+    else:
+        charges = ChargeFormSet(prefix="charges", initial=initial)
+        charges.extra = 2
+    return render(
+        request,
+        "purchasing/charges.html",
+        {"order": order, "charges": charges},
+        status=422 if request.method == "POST" else 200,
     )

@@ -51,3 +51,35 @@ def test_order_lines_keep_their_share_per_unit(buying, make_order, method, bolt,
     )
     shares = dict(order.lines.values_list("variant__sku", "allocated_charge_per_unit"))
     assert shares == {"BOLT-1": D(bolt), "NUT-1": D(nut)}
+
+
+def test_a_late_freight_invoice_revalues_stock_still_on_hand(buying, make_order):
+    """10 bolts received at 5.00, 4 sold; freight 20 arrives → +2 a unit on the 6 left."""
+    from apps.inventory.models import CostLayer, StockMove, VariantCost
+    from apps.inventory.services import MoveLine, stock_moves_post
+    from apps.purchasing.charges import purchase_order_charges_set
+    from apps.purchasing.errors import PurchasingError
+    from apps.purchasing.models import PurchaseOrder
+    from apps.purchasing.receiving import ReceiveItem, purchase_order_receive
+    from apps.purchasing.services import purchase_order_submit
+
+    order = purchase_order_submit(order=make_order(LineInput(buying["bolt"].pk, D(10))))
+    with pytest.raises(PurchasingError, match="is approved, so it cannot be given new charges"):
+        purchase_order_charges_set(order=order, charges=[ChargeInput(D(20))])
+    line = order.lines.get()
+    receipt = purchase_order_receive(
+        order=order, location=buying["shelf"], items=[ReceiveItem(line.pk, D(10))]
+    )
+    stock_moves_post(
+        lines=[MoveLine(buying["bolt"].pk, buying["shelf"].pk, D(-4))], kind="shipment"
+    )
+    order = purchase_order_charges_set(order=order, charges=[ChargeInput(D(20))])
+    assert order.charges_total == D(20) and order.total == D(70)
+    move = StockMove.objects.get(reference_type="purchase_receipt", reference_id=str(receipt.pk))
+    layer = CostLayer.objects.get(move=move)
+    assert (layer.unit_cost, layer.remaining) == (D(7), D(6))
+    # moving average: 5 + 2 × 6 / 6 = 7
+    assert VariantCost.objects.get(variant=buying["bolt"]).average_cost == D(7)
+    assert receipt.lines.get().unit_cost == D(7)
+    assert "re-valued by 12.00" in order.events.last().message
+    assert PurchaseOrder.objects.get(pk=order.pk).lines.get().allocated_charge_per_unit == D(2)

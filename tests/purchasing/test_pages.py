@@ -256,3 +256,28 @@ def test_settings_page_is_for_owners_and_validates(web, tenant):
             2500,
             "drafts",
         )
+
+
+def test_manager_adds_a_late_charge_on_a_sent_order(web, tenant, make_order):
+    with in_schema(tenant):
+        order = purchase_order_submit(order=make_order())
+        PurchaseOrder.objects.filter(pk=order.pk).update(status="sent")
+    client = web.login_as(Role.MANAGER)
+    assert "Charges" in client.get(f"/purchasing/orders/{order.pk}/").content.decode()
+    response = client.post(
+        f"/purchasing/orders/{order.pk}/charges/",
+        {
+            "charges-TOTAL_FORMS": "1",
+            "charges-INITIAL_FORMS": "0",
+            "charges-0-kind": "duty",
+            "charges-0-amount": "8",
+            "charges-0-allocation": "quantity",
+        },
+    )
+    assert response.status_code == 302
+    with in_schema(tenant):
+        order.refresh_from_db()
+        assert order.charges_total == D(8) and order.total == D(88)
+    assert (
+        web.login_as(Role.CLERK).get(f"/purchasing/orders/{order.pk}/charges/").status_code == 403
+    )
