@@ -256,6 +256,8 @@ def _actions(user, order: PurchaseOrder) -> set[str]:
         allowed.add("receive")
     if can["approve"] and s in (Status.RECEIVED, Status.PARTIALLY_RECEIVED):
         allowed.add("close")
+    if can["receive"] and s in (Status.PARTIALLY_RECEIVED, Status.RECEIVED, Status.CLOSED):
+        allowed.add("return")
     cancellable = (
         (Status.DRAFT, Status.REJECTED)
         if not can["approve"]
@@ -287,6 +289,7 @@ def order_detail(request, pk: int):
         "lines": lines,
         "charges": list(order.charges.all()),
         "receipts": list(order.receipts.select_related("location", "user")),
+        "returns": list(order.returns.all()),
         "events": list(selectors.timeline(order)),
         "actions": _actions(request.user, order),
         "decision_form": DecisionForm(),

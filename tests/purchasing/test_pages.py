@@ -281,3 +281,32 @@ def test_manager_adds_a_late_charge_on_a_sent_order(web, tenant, make_order):
     assert (
         web.login_as(Role.CLERK).get(f"/purchasing/orders/{order.pk}/charges/").status_code == 403
     )
+
+
+def test_clerk_returns_rejected_goods_and_gets_a_debit_note(web, tenant, buying, make_order):
+    from apps.purchasing.receiving import ReceiveItem, purchase_order_receive
+
+    with in_schema(tenant):
+        order = purchase_order_submit(order=make_order())
+        line = order.lines.get(variant=buying["bolt"])
+        purchase_order_receive(
+            order=order,
+            location=buying["shelf"],
+            items=[ReceiveItem(line.pk, D(7), D(3), "damaged")],
+        )
+    client = web.login_as(Role.CLERK)
+    url = f"/purchasing/orders/{order.pk}/return/"
+    assert "Return rejected" in client.get(url).content.decode()
+    no_reason = client.post(url, {"location": buying["shelf"].pk, f"rejected-{line.pk}": "3"})
+    assert no_reason.status_code == 422 and "Say why" in no_reason.content.decode()
+    done = client.post(
+        url, {"location": buying["shelf"].pk, f"rejected-{line.pk}": "3", "reason": "Bent"}
+    )
+    assert done.status_code == 302
+    page = client.get(f"/purchasing/orders/{order.pk}/").content.decode()
+    assert "Debit note PDF" in page
+    with in_schema(tenant):
+        note = order.returns.get()
+    pdf = client.get(f"/purchasing/returns/{note.pk}/pdf/")
+    assert pdf.content.startswith(b"%PDF-")
+    assert web.login_as(Role.VIEWER).get(url).status_code == 403
