@@ -1,6 +1,12 @@
 from django.urls import path
 
-from apps.purchasing import views, views_receiving, views_replenishment, views_returns
+from apps.purchasing import (
+    views,
+    views_receiving,
+    views_replenishment,
+    views_returns,
+    views_vendors,
+)
 
 app_name = "purchasing"
 urlpatterns = [
@@ -18,5 +24,8 @@ urlpatterns = [
     path("orders/<int:pk>/<str:action>/", views.order_action, name="order_action"),
     path("returns/<int:pk>/pdf/", views_returns.return_pdf, name="return_pdf"),
     path("suggestions/", views_replenishment.suggestions, name="suggestions"),
+    path("vendors/", views_vendors.vendors, name="vendors"),
+    path("vendors/<int:pk>/", views_vendors.vendor_detail, name="vendor"),
+    path("vendors/<int:pk>/pdf/", views_vendors.vendor_pdf, name="vendor_pdf"),
     path("settings/", views.settings_edit, name="settings"),
 ]
