@@ -281,7 +281,7 @@ def order_detail(request, pk: int):
         PurchaseOrder.objects.select_related("supplier", "warehouse", "created_by", "approved_by"),
         pk=pk,
     )
-    lines = list(order.lines.select_related("variant__product"))
+    lines = list(order.lines.select_related("variant__product", "variant__cost"))
     for line in lines:
         line.order = order
     context = {

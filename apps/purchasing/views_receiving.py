@@ -11,7 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.permissions import capability_required
 from apps.core.htmx import int_param, render_page_or_partial
@@ -116,6 +118,8 @@ def order_receive(request, pk: int):
                 errors.append(exc.message)
             else:
                 messages.success(request, f"{receipt.number} recorded: stock is in {location}.")
+                if getattr(request, "htmx", False):  # a whole new page, not a swap into the form
+                    return HttpResponseClientRedirect(reverse("purchasing:order", args=[order.pk]))
                 return redirect("purchasing:order", pk=order.pk)
         status = 422
     context = {

@@ -310,3 +310,16 @@ def test_clerk_returns_rejected_goods_and_gets_a_debit_note(web, tenant, buying,
     pdf = client.get(f"/purchasing/returns/{note.pk}/pdf/")
     assert pdf.content.startswith(b"%PDF-")
     assert web.login_as(Role.VIEWER).get(url).status_code == 403
+
+
+def test_an_htmx_receipt_sends_the_browser_to_the_order_page(web, tenant, buying, make_order):
+    with in_schema(tenant):
+        order = purchase_order_submit(order=make_order())
+        bolt = order.lines.get(variant=buying["bolt"])
+    response = web.login_as(Role.CLERK).post(
+        f"/purchasing/orders/{order.pk}/receive/",
+        {"location": buying["shelf"].pk, "action": "receive", f"received-{bolt.pk}": "1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="receive-form",
+    )
+    assert response["HX-Redirect"] == f"/purchasing/orders/{order.pk}/"
