@@ -71,7 +71,7 @@ def _history(rng: random.Random) -> int:
         for item in SupplierItem.objects.filter(is_preferred=True).select_related("supplier")
     }
     profile = {  # per supplier: (bias in days, spread in days)
-        supplier_id: (rng.choice([-1, 0, 1, 3]), rng.choice([1, 2, 4]))
+        supplier_id: (rng.choice([-2, -1, 0, 1]), rng.choice([1, 2, 3]))
         for supplier_id in {item.supplier_id for item in items.values()}
     }
     groups: dict[tuple, list[StockMove]] = defaultdict(list)

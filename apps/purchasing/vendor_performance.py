@@ -110,7 +110,9 @@ def scorecards(supplier_ids: list[int]) -> dict[int, Scorecard]:
     for sid, n in counts:
         cards[sid].orders = n
     rows_by_supplier: dict[int, list[dict]] = defaultdict(list)
-    for row in _order_receipt_dates().filter(supplier_id__in=supplier_ids):
+    for row in (
+        _order_receipt_dates().filter(supplier_id__in=supplier_ids).order_by("order_date", "pk")
+    ):
         rows_by_supplier[row["supplier_id"]].append(row)
     complete_ids: set[int] = set()
     for sid, rows in rows_by_supplier.items():
