@@ -323,3 +323,25 @@ def test_an_htmx_receipt_sends_the_browser_to_the_order_page(web, tenant, buying
         HTTP_HX_TARGET="receive-form",
     )
     assert response["HX-Redirect"] == f"/purchasing/orders/{order.pk}/"
+
+
+def test_order_page_is_a_fixed_number_of_queries(
+    web, tenant, buying, make_order, django_assert_max_num_queries
+):
+    from apps.catalog.models import SupplierItem
+    from apps.catalog.services import product_create
+
+    with in_schema(tenant):
+        small = make_order(LineInput(buying["bolt"].pk, D(1)))
+        variants = [
+            product_create(name=f"Pin {i}", sku=f"PIN-{i}").variants.get() for i in range(20)
+        ]
+        for v in variants:
+            SupplierItem.objects.create(supplier=buying["supplier"], variant=v, cost=D(1))
+        big = purchase_order_submit(order=make_order(*[LineInput(v.pk, D(2)) for v in variants]))
+    client = web.login_as(Role.MANAGER)
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/purchasing/orders/{small.pk}/").status_code == 200
+    with django_assert_max_num_queries(20):
+        page = client.get(f"/purchasing/orders/{big.pk}/").content.decode()
+    assert "PIN-19" in page
