@@ -32,8 +32,15 @@ def purchase_order_charges_set(*, order, charges: Sequence[ChargeInput], user=No
         before = {line.pk: line.allocated_charge_per_unit for line in lines}
         built = _build_charges(charges)
         _apply_totals_and_allocation(order, lines, built)
+        # Charges that came with a delivery stay as they are (and in the total).
+        on_receipts = sum(
+            order.charges.filter(receipt__isnull=False).values_list("amount", flat=True),
+            Decimal("0"),
+        )
+        order.charges_total += on_receipts
+        order.total += on_receipts
         order.save(update_fields=["charges_total", "total", "updated_at"])
-        order.charges.all().delete()
+        order.charges.filter(receipt__isnull=True).delete()
         for charge in built:
             charge.order = order
         PurchaseOrderCharge.objects.bulk_create(built)

@@ -244,6 +244,10 @@ class PurchaseOrderCharge(models.Model):
         WEIGHT = "weight", "By weight"
 
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="charges")
+    # Set when the charge came with one delivery: spread over that receipt's lines only.
+    receipt = models.ForeignKey(
+        "Receipt", null=True, blank=True, on_delete=models.CASCADE, related_name="charges"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FREIGHT)
     description = models.CharField(max_length=200, blank=True)
     amount = models.DecimalField(**MONEY)

@@ -25,10 +25,25 @@ from django.utils import timezone
 
 from apps.inventory.models import Location, StockMove
 from apps.inventory.services import MoveLine, stock_moves_post
+from apps.purchasing import landed_cost
 from apps.purchasing.config import purchasing_settings
 from apps.purchasing.errors import PurchasingError
-from apps.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
-from apps.purchasing.services import Event, Status, _locked, _qty, event_add
+from apps.purchasing.models import (
+    PurchaseOrder,
+    PurchaseOrderCharge,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+)
+from apps.purchasing.services import (
+    ChargeInput,
+    Event,
+    Status,
+    _build_charges,
+    _locked,
+    _qty,
+    event_add,
+)
 
 ZERO = Decimal("0")
 RECEIVABLE = (Status.APPROVED, Status.SENT, Status.PARTIALLY_RECEIVED)
@@ -56,10 +71,14 @@ def purchase_order_receive(
     user=None,
     note: str = "",
     received_at: datetime | None = None,
+    charges: Sequence[ChargeInput] = (),
 ) -> Receipt:
+    """``charges`` came with this delivery (its freight, say): they are spread over what
+    this receipt accepts, on top of the order's own charges."""
     items = [i for i in items if Decimal(i.quantity) or Decimal(i.rejected)]
     if not items:
         raise PurchasingError("Enter a received or rejected quantity on at least one line.")
+    receipt_charges = _build_charges(charges)
     tolerance = purchasing_settings().over_receipt_tolerance_percent
     when = received_at or timezone.now()
     with transaction.atomic():
@@ -77,6 +96,7 @@ def purchase_order_receive(
             order=order, location=location, user=user, note=note[:255], received_at=when
         )
         receipt_lines, moves = [], []
+        extra = _receipt_charge_per_unit(order, lines, items, receipt_charges)
         for item in items:
             line = lines.get(item.line_id)
             if line is None:
@@ -96,7 +116,7 @@ def purchase_order_receive(
                     f"(over-receipt tolerance {_qty(tolerance)} %)."
                 )
             line.order = order  # the landed cost needs the order's rate: no query per line
-            cost = line.landed_unit_cost
+            cost = line.landed_unit_cost + extra.get(line.pk, ZERO)
             receipt_lines.append(
                 ReceiptLine(
                     receipt=receipt,
@@ -116,6 +136,13 @@ def purchase_order_receive(
             line.received_quantity += accepted
             line.rejected_quantity += rejected
         ReceiptLine.objects.bulk_create(receipt_lines)
+        if receipt_charges:
+            for charge in receipt_charges:
+                charge.order, charge.receipt = order, receipt
+            PurchaseOrderCharge.objects.bulk_create(receipt_charges)
+            added = sum((c.amount for c in receipt_charges), ZERO)
+            order.charges_total += added
+            order.total += added
         if moves:
             stock_moves_post(
                 lines=moves,
@@ -129,7 +156,7 @@ def purchase_order_receive(
         order.status = Status.RECEIVED if complete else Status.PARTIALLY_RECEIVED
         if complete:
             order.received_at = when
-        order.save(update_fields=["status", "received_at", "updated_at"])
+        order.save(update_fields=["status", "received_at", "charges_total", "total", "updated_at"])
         accepted_total = sum((Decimal(i.quantity) for i in items), ZERO)
         rejected_total = sum((Decimal(i.rejected) for i in items), ZERO)
         event_add(
@@ -138,6 +165,11 @@ def purchase_order_receive(
             user=user,
             message=f"{receipt.number}: {_qty(accepted_total)} accepted into {location}"
             + (f", {_qty(rejected_total)} rejected" if rejected_total else "")
+            + (
+                f", with charges of {sum((c.amount for c in receipt_charges), ZERO)} {order.currency}"
+                if receipt_charges
+                else ""
+            )
             + ("; everything ordered has arrived." if complete else "."),
             data={"receipt": receipt.pk},
         )
@@ -145,6 +177,33 @@ def purchase_order_receive(
             created_at=when
         )
     return receipt
+
+
+def _receipt_charge_per_unit(order, lines, items, charges) -> dict[int, Decimal]:
+    """Each line's share a unit of this delivery's own charges, in the company's currency."""
+    if not charges:
+        return {}
+    accepted = [(lines[i.line_id], Decimal(i.quantity)) for i in items if i.line_id in lines]
+    accepted = [(line, qty) for line, qty in accepted if qty > 0]
+    if not accepted:
+        raise PurchasingError("Charges on a delivery need something accepted to carry them.")
+    shares = landed_cost.allocate(
+        [
+            landed_cost.AllocationLine(
+                key=line.pk,
+                quantity=qty,
+                value=qty * line.unit_cost,
+                weight_per_unit=line.variant.weight_kg,
+                label=line.variant.sku,
+            )
+            for line, qty in accepted
+        ],
+        [
+            landed_cost.AllocationCharge(c.amount * order.exchange_rate, c.allocation)
+            for c in charges
+        ],
+    )
+    return {line.pk: landed_cost.per_unit(shares[line.pk], qty) for line, qty in accepted}
 
 
 def line_for_code(order: PurchaseOrder, code: str) -> PurchaseOrderLine | None:

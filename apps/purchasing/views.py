@@ -287,7 +287,7 @@ def order_detail(request, pk: int):
     context = {
         "order": order,
         "lines": lines,
-        "charges": list(order.charges.all()),
+        "charges": list(order.charges.select_related("receipt")),
         "receipts": list(order.receipts.select_related("location", "user")),
         "returns": list(order.returns.all()),
         "events": list(selectors.timeline(order)),
@@ -462,7 +462,7 @@ def order_charges(request, pk: int):
             "amount": c.amount,
             "allocation": c.allocation,
         }
-        for c in order.charges.all()
+        for c in order.charges.filter(receipt__isnull=True)
     ]
     if request.method == "POST":
         charges = ChargeFormSet(request.POST, prefix="charges")

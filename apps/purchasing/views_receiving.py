@@ -20,7 +20,7 @@ from apps.core.htmx import int_param, render_page_or_partial
 from apps.inventory.models import Location
 from apps.purchasing.config import purchasing_settings
 from apps.purchasing.errors import PurchasingError
-from apps.purchasing.models import PurchaseOrder, ReceiptLine
+from apps.purchasing.models import PurchaseOrder, PurchaseOrderCharge, ReceiptLine
 from apps.purchasing.receiving import (
     RECEIVABLE,
     ReceiveItem,
@@ -28,6 +28,7 @@ from apps.purchasing.receiving import (
     purchase_order_receive,
     receivable_quantity,
 )
+from apps.purchasing.services import ChargeInput
 
 ZERO = Decimal("0")
 
@@ -105,6 +106,21 @@ def order_receive(request, pk: int):
         location = next((loc for loc in locations if loc.pk == location_id), None)
         if location is None:
             errors.append("Choose where the goods go.")
+        charge_amount = _number(request.POST.get("charge-amount"))
+        if charge_amount is None or charge_amount < 0:
+            errors.append("Enter the delivery's charge as an amount of zero or more.")
+            charge_amount = ZERO
+        charges = (
+            [
+                ChargeInput(
+                    amount=charge_amount,
+                    kind=request.POST.get("charge-kind", "freight"),
+                    allocation=request.POST.get("charge-allocation", "value"),
+                )
+            ]
+            if charge_amount
+            else []
+        )
         if not errors:
             try:
                 receipt = purchase_order_receive(
@@ -113,6 +129,7 @@ def order_receive(request, pk: int):
                     items=items,
                     user=request.user,
                     note=request.POST.get("note", ""),
+                    charges=charges,
                 )
             except PurchasingError as exc:
                 errors.append(exc.message)
@@ -130,6 +147,13 @@ def order_receive(request, pk: int):
         "errors": errors,
         "status_message": status_message,
         "reasons": ReceiptLine.RejectReason.choices,
+        "charge_kinds": PurchaseOrderCharge.Kind.choices,
+        "allocations": PurchaseOrderCharge.Allocation.choices,
+        "charge_entry": {
+            "kind": posted.get("charge-kind", ""),
+            "amount": posted.get("charge-amount", ""),
+            "allocation": posted.get("charge-allocation", ""),
+        },
         "tolerance": tolerance,
     }
     return render_page_or_partial(

@@ -345,3 +345,22 @@ def test_order_page_is_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         page = client.get(f"/purchasing/orders/{big.pk}/").content.decode()
     assert "PIN-19" in page
+
+
+def test_receive_page_takes_a_delivery_charge(web, tenant, buying, make_order):
+    with in_schema(tenant):
+        order = purchase_order_submit(order=make_order())
+        bolt = order.lines.get(variant=buying["bolt"])
+    client = web.login_as(Role.CLERK)
+    url = f"/purchasing/orders/{order.pk}/receive/"
+    form = {"location": buying["shelf"].pk, "action": "receive", f"received-{bolt.pk}": "5"}
+    bad = client.post(url, {**form, "charge-amount": "lots"})
+    assert bad.status_code == 422 and "charge as an amount" in bad.content.decode()
+    ok = client.post(
+        url, {**form, "charge-amount": "10", "charge-kind": "freight", "charge-allocation": "value"}
+    )
+    assert ok.status_code == 302
+    with in_schema(tenant):
+        from apps.inventory.models import StockMove
+
+        assert StockMove.objects.get(variant=buying["bolt"]).unit_cost == D(7)  # 5 + 10 / 5

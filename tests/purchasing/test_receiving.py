@@ -185,3 +185,48 @@ def test_receipt_reserves_waiting_backorders_through_the_arrival_hook(approved, 
     finally:
         arrivals._listeners.pop("tests.listener")
     assert arrived == [buying["bolt"].pk]
+
+
+def test_a_charge_on_a_delivery_is_spread_over_what_it_brings(approved, buying):
+    from apps.purchasing.services import ChargeInput
+
+    lines = lines_of(approved)
+    receipt = purchase_order_receive(
+        order=approved,
+        location=buying["shelf"],
+        items=[ReceiveItem(lines["BOLT-1"].pk, D(4)), ReceiveItem(lines["NUT-1"].pk, D(12))],
+        charges=[ChargeInput(D(16), allocation="quantity")],
+    )
+    # 16 over 4 + 12 units: 1.00 a unit on top of the cost.
+    costs = dict(
+        StockMove.objects.filter(reference_id=str(receipt.pk)).values_list(
+            "variant__sku", "unit_cost"
+        )
+    )
+    assert costs == {"BOLT-1": D(6), "NUT-1": D(2)}
+    approved.refresh_from_db()
+    assert approved.charges_total == D(16) and approved.total == D(96)
+    assert approved.charges.get().receipt == receipt
+    assert "with charges of 16.00" in approved.events.last().message
+    with pytest.raises(PurchasingError, match="need something accepted"):
+        purchase_order_receive(
+            order=approved,
+            location=buying["shelf"],
+            items=[ReceiveItem(lines["BOLT-1"].pk, D(0), D(1), "damaged")],
+            charges=[ChargeInput(D(5))],
+        )
+
+
+def test_late_order_charges_keep_the_delivery_charges(approved, buying):
+    from apps.purchasing.charges import purchase_order_charges_set
+    from apps.purchasing.services import ChargeInput
+
+    line = lines_of(approved)["BOLT-1"]
+    purchase_order_receive(
+        order=approved,
+        location=buying["shelf"],
+        items=[ReceiveItem(line.pk, D(10))],
+        charges=[ChargeInput(D(10))],
+    )
+    order = purchase_order_charges_set(order=approved, charges=[ChargeInput(D(4), kind="duty")])
+    assert order.charges.count() == 2 and order.charges_total == D(14) and order.total == D(94)
