@@ -6,6 +6,8 @@ For each (variant, warehouse):
     suggested when position ≤ reorder point (variants with neither a reorder point nor
     expected demand are left out)
     quantity  = max(reorder quantity, reorder point + safety stock − position),
+                (no reorder quantity: the economic order quantity from the company's
+                ordering cost and holding cost rate)
                 raised to the supplier's minimum order quantity,
                 rounded up to a whole number of the supplier's packs
 
@@ -31,6 +33,7 @@ from django.db.models import F, Sum
 
 from apps.catalog.models import Supplier, SupplierItem, Variant
 from apps.inventory.models import StockLevel, Warehouse
+from apps.purchasing.config import purchasing_settings
 from apps.purchasing.errors import PurchasingError
 from apps.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from apps.purchasing.selectors import expected_daily_demand
@@ -93,6 +96,22 @@ def suggested_quantity(
     )
 
 
+def economic_order_quantity(
+    *, daily_demand: Decimal, unit_cost: Decimal, ordering_cost: Decimal, holding_cost_rate: Decimal
+) -> Decimal:
+    """EOQ = √(2 × yearly demand × cost of an order ÷ yearly cost of holding one unit);
+    used when a variant has no reorder quantity of its own. 0 when it cannot be worked out."""
+    holding = Decimal(unit_cost) * Decimal(holding_cost_rate) / 100
+    yearly = Decimal(daily_demand) * 365
+    if holding <= 0 or yearly <= 0 or ordering_cost <= 0:
+        return ZERO
+    return (
+        (2 * yearly * Decimal(ordering_cost) / holding)
+        .sqrt()
+        .to_integral_value(rounding=ROUND_CEILING)
+    )
+
+
 def actual_lead_times() -> dict[int, Decimal]:
     """Average days from ordering to full receipt per supplier (three orders or more)."""
     from apps.purchasing.vendor_performance import lead_time_stats
@@ -146,6 +165,7 @@ def reorder_suggestions(
     }
     warehouses = Warehouse.objects.in_bulk({w for _, w in pairs})
     actual = actual_lead_times()
+    settings = purchasing_settings()
 
     suggestions = []
     for variant_id, wh_id in pairs:
@@ -168,10 +188,17 @@ def reorder_suggestions(
         position = available + incoming - over_lead
         if position > variant.reorder_point:
             continue
+        unit_cost = item.cost if item else variant.cost_price
         quantity = suggested_quantity(
             position=position,
             reorder_point=variant.reorder_point,
-            reorder_quantity=variant.reorder_quantity,
+            reorder_quantity=variant.reorder_quantity
+            or economic_order_quantity(
+                daily_demand=daily,
+                unit_cost=unit_cost,
+                ordering_cost=settings.ordering_cost,
+                holding_cost_rate=settings.holding_cost_rate,
+            ),
             safety_stock=variant.safety_stock,
             minimum=item.minimum_order_quantity if item else ZERO,
             pack_size=item.pack_size if item else Decimal("1"),
@@ -192,7 +219,7 @@ def reorder_suggestions(
                 position=position,
                 reorder_point=variant.reorder_point,
                 quantity=quantity,
-                unit_cost=item.cost if item else variant.cost_price,
+                unit_cost=unit_cost,
             )
         )
     suggestions.sort(

@@ -150,3 +150,26 @@ def test_daily_run_follows_the_company_setting(worked_example, buying, users):
     draft = PurchaseOrder.objects.filter(status="draft").get()
     assert draft.lines.get().quantity == 30
     assert reorder_suggestions() == []  # the draft is on order now
+
+
+def test_economic_order_quantity_when_a_variant_has_no_reorder_quantity(worked_example, buying):
+    from apps.purchasing.replenishment import economic_order_quantity
+
+    # √(2 × 1.5 × 365 × 25 ÷ (8 × 20 %)) = √17109.4 = 130.8 → 131
+    assert (
+        economic_order_quantity(
+            daily_demand=D("1.5"), unit_cost=D(8), ordering_cost=D(25), holding_cost_rate=D(20)
+        )
+        == 131
+    )
+    assert (
+        economic_order_quantity(
+            daily_demand=D(0), unit_cost=D(8), ordering_cost=D(25), holding_cost_rate=D(20)
+        )
+        == 0
+    )
+    worked_example.reorder_quantity = D(0)
+    worked_example.save()
+    SupplierItem.objects.filter(variant=worked_example).update(cost=D(8))
+    (s,) = reorder_suggestions()
+    assert s.quantity == 140  # 131, MOQ 24 is below, rounded up to packs of 10
