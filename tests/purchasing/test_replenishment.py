@@ -173,3 +173,14 @@ def test_economic_order_quantity_when_a_variant_has_no_reorder_quantity(worked_e
     SupplierItem.objects.filter(variant=worked_example).update(cost=D(8))
     (s,) = reorder_suggestions()
     assert s.quantity == 140  # 131, MOQ 24 is below, rounded up to packs of 10
+
+
+def test_a_foreign_currency_supplier_needs_todays_rate(buying):
+    SupplierItem.objects.filter(variant=buying["bolt"]).update(is_preferred=False)
+    euro = supplier_create(name="Euro GmbH", currency="EUR")
+    SupplierItem.objects.create(supplier=euro, variant=buying["bolt"], cost=D(4), is_preferred=True)
+    pick = [Pick(buying["bolt"].pk, buying["warehouse"].pk, D(5))]
+    with pytest.raises(PurchasingError, match="exchange rate"):
+        purchase_orders_from_suggestions(picks=pick)
+    (order,) = purchase_orders_from_suggestions(picks=pick, rates={"EUR": D("1.08")})
+    assert (order.currency, order.exchange_rate, order.total_base) == ("EUR", D("1.08"), D("21.60"))
