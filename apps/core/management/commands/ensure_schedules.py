@@ -44,6 +44,13 @@ SCHEDULES = [
         Schedule.DAILY,
         None,
     ),
+    (
+        "reorder run",
+        "apps.core.jobs.fan_out",
+        "'apps.purchasing.tasks.replenishment_run'",
+        Schedule.DAILY,
+        None,
+    ),
 ]
 
 
