@@ -225,4 +225,3 @@ class SupplierViewSet(
         serializer.instance = services.supplier_update(
             supplier=supplier, **{f: d.get(f, getattr(supplier, f)) for f in fields}
         )
-

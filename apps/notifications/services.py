@@ -53,12 +53,14 @@ def notification_send(
     url: str = "",
     users: Iterable[User] | None = None,
     dedupe_key: str = "",
+    email: bool = True,
 ) -> list[Notification]:
     """Notify ``users`` (default: active people whose role receives ``kind``).
 
     With a ``dedupe_key`` each person gets it once (the same low-stock condition does not
     notify again every day). Preferences decide in-app and email; quiet hours delay email;
-    digest people get it in tomorrow's digest. Returns the notifications created.
+    digest people get it in tomorrow's digest. ``email=False`` when the caller sends its own
+    email (the notification is then in-app only). Returns the notifications created.
     """
     spec = kind_get(kind)
     if users is None:
@@ -85,16 +87,16 @@ def notification_send(
     for user_id in sorted(set(recipients) - already):
         pref = prefs.get(user_id)
         in_app = pref.in_app if pref else True
-        wants_email = (pref.email if pref else True) and bool(recipients[user_id].email)
+        wants_email = email and (pref.email if pref else True) and bool(recipients[user_id].email)
         if not (in_app or wants_email):
             continue
         settings_ = person_settings.get(user_id)
         if not wants_email:
-            email, due = Notification.Email.NONE, None
+            delivery, due = Notification.Email.NONE, None
         elif settings_ and settings_.daily_digest:
-            email, due = Notification.Email.DIGEST, None
+            delivery, due = Notification.Email.DIGEST, None
         else:
-            email, due = Notification.Email.PENDING, email_due_at(settings_, now, zone)
+            delivery, due = Notification.Email.PENDING, email_due_at(settings_, now, zone)
         rows.append(
             Notification(
                 recipient_id=user_id,
@@ -104,7 +106,7 @@ def notification_send(
                 url=url[:500],
                 dedupe_key=dedupe_key[:200],
                 in_app=in_app,
-                email=email,
+                email=delivery,
                 email_due_at=due,
             )
         )

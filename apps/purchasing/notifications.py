@@ -1,5 +1,5 @@
 """Emails about purchase orders. Sent after the transaction commits, so nobody is told
-about a change that was rolled back. In-app notifications arrive with issue 8."""
+about a change that was rolled back. Approvers also see it in the app's notification bell."""
 
 from __future__ import annotations
 
@@ -39,6 +39,15 @@ def approval_requested(*, order: PurchaseOrder, requested_by=None) -> None:
             "company_currency": company,
         },
         [user.email for user in approvers(order)],
+    )
+    from apps.notifications.services import notification_send
+
+    notification_send(  # the bell; the email above says more than the generic one would
+        kind="po_awaiting_approval",
+        title=f"{order.number} from {order.supplier.name} is waiting for your approval",
+        url=f"/purchasing/orders/{order.pk}/",
+        users=approvers(order),
+        email=False,
     )
 
 

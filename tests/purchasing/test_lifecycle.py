@@ -127,6 +127,11 @@ def test_a_cent_above_the_threshold_waits_for_approval_and_emails_approvers(
         "founder@alpha.test",
     }
     assert order.number in email.subject and "/purchasing/orders/" in email.body
+    from apps.notifications.models import Notification
+
+    bell = Notification.objects.filter(kind="po_awaiting_approval")
+    assert {n.recipient.email for n in bell} == set(email.to)  # the same people, in the app
+    assert all(n.url == f"/purchasing/orders/{order.pk}/" and n.email == "none" for n in bell)
 
 
 def test_no_threshold_means_no_order_needs_approval(buying, make_order):
