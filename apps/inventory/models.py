@@ -301,3 +301,92 @@ class TransferLine(models.Model):
     @property
     def difference(self) -> Decimal | None:
         return None if self.received_quantity is None else self.quantity - self.received_quantity
+
+
+class StockCount(models.Model):
+    """A cycle count (stock take) of a warehouse, a zone of it, or a filtered part of it.
+
+    Opening it snapshots the system quantity of every (variant, location) in scope;
+    posting books ``counted − snapshot`` per line on top of the current balance, so
+    moves made while the count was open are neither lost nor counted twice.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        POSTED = "posted", "Posted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="counts")
+    zone = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    only_in_stock = models.BooleanField(default=False)
+    blind = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    note = models.CharField(max_length=255, blank=True)
+    # The last ledger row when the snapshot was taken: a line added later (an item found
+    # where the snapshot had none) gets its snapshot as the balance minus later moves.
+    snapshot_move_id = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"SC-{self.pk:05d}" if self.pk else "SC-new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class StockCountLine(models.Model):
+    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    snapshot_quantity = models.DecimalField(**QTY)
+    counted_quantity = models.DecimalField(**QTY, null=True, blank=True)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    counted_at = models.DateTimeField(null=True, blank=True)
+    # Filled when the count is posted: what was booked and at what unit cost.
+    posted_quantity = models.DecimalField(**QTY, null=True, blank=True)
+    unit_cost = models.DecimalField(**COST, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["count", "variant", "location"], name="countline_unique_variant_location"
+            ),
+            models.CheckConstraint(
+                condition=Q(counted_quantity__isnull=True) | Q(counted_quantity__gte=0),
+                name="countline_counted_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.location_id}: {self.counted_quantity}/{self.snapshot_quantity}"
+
+    @property
+    def variance(self) -> Decimal | None:
+        if self.counted_quantity is None:
+            return None
+        return self.counted_quantity - self.snapshot_quantity
