@@ -69,7 +69,9 @@ def _unit_cost():
     average = Subquery(
         VariantCost.objects.filter(variant_id=OuterRef("variant_id")).values("average_cost")[:1]
     )
-    return Coalesce(F("unit_cost"), average, F("variant__cost_price"), Value(ZERO), output_field=MONEY)
+    return Coalesce(
+        F("unit_cost"), average, F("variant__cost_price"), Value(ZERO), output_field=MONEY
+    )
 
 
 def count_lines(

@@ -58,9 +58,7 @@ def _variant_filter_sql(count: StockCount) -> tuple[str, list]:
     """Extra SQL conditions on the variant (``v``) and level (``s``) for the count's filters."""
     sql, params = "", []
     if count.category_id:
-        sql += (
-            " AND p.category_id IN (SELECT id FROM catalog_category WHERE path LIKE %s)"
-        )
+        sql += " AND p.category_id IN (SELECT id FROM catalog_category WHERE path LIKE %s)"
         params.append(count.category.path + "%")
     if count.only_in_stock:
         sql += " AND s.on_hand > 0"
@@ -81,7 +79,9 @@ def stock_count_create(
     if zone is not None and (
         zone.warehouse_id != warehouse.pk or zone.kind == Location.Kind.TRANSIT
     ):
-        raise InventoryError(f"Choose a zone inside {warehouse.code} (not its in-transit location).")
+        raise InventoryError(
+            f"Choose a zone inside {warehouse.code} (not its in-transit location)."
+        )
     if not warehouse.is_active:
         raise InventoryError(f"{warehouse.code} is inactive; it cannot be counted.")
     with transaction.atomic():
@@ -211,7 +211,9 @@ def stock_count_record(
     return line
 
 
-def stock_count_post(*, count: StockCount, user=None, uncounted_as_zero: bool = False) -> StockCount:
+def stock_count_post(
+    *, count: StockCount, user=None, uncounted_as_zero: bool = False
+) -> StockCount:
     """Book the variances as count-correction moves, all or nothing.
 
     Each line's correction is ``counted − snapshot`` added to the current balance.
@@ -258,5 +260,3 @@ def stock_count_cancel(*, count: StockCount) -> StockCount:
         count.cancelled_at = timezone.now()
         count.save(update_fields=["status", "cancelled_at"])
     return count
-
-

@@ -3,13 +3,13 @@ from decimal import Decimal
 import pytest
 
 from apps.catalog.models import Category, Product, Variant
+from apps.inventory.count_selectors import count_lines, count_totals
 from apps.inventory.counts import (
     stock_count_cancel,
     stock_count_create,
     stock_count_post,
     stock_count_record,
 )
-from apps.inventory.count_selectors import count_lines, count_totals
 from apps.inventory.integrity import stock_differences
 from apps.inventory.models import Location, StockCount, StockLevel, StockMove
 from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
@@ -44,7 +44,11 @@ def test_count_snapshots_every_balance_in_the_warehouse(site):
     snapshot = {
         (ln.variant.sku, ln.location.code): ln.snapshot_quantity for ln in count.lines.all()
     }
-    assert snapshot == {("SHOE-M", "A-01"): D(10), ("SHOE-L", "A-01"): D(5), ("SHOE-M", "Z-1"): D(3)}
+    assert snapshot == {
+        ("SHOE-M", "A-01"): D(10),
+        ("SHOE-L", "A-01"): D(5),
+        ("SHOE-M", "Z-1"): D(3),
+    }
     assert count.number == f"SC-{count.pk:05d}" and count.status == "open"
 
 
@@ -77,9 +81,7 @@ def test_posting_books_counted_minus_snapshot_on_top_of_moves_made_during_the_co
     count = stock_count_create(warehouse=site["main"])
     # While the count is open: a sale of 4 M and a damaged L leave the bin.
     stock_moves_post(lines=[MoveLine(m.pk, a01.pk, D(-4))], kind="shipment")
-    stock_moves_post(
-        lines=[MoveLine(l_.pk, a01.pk, D(-1))], kind="adjustment", reason="damaged"
-    )
+    stock_moves_post(lines=[MoveLine(l_.pk, a01.pk, D(-1))], kind="adjustment", reason="damaged")
     # Counters found 9 M (one missing at the start) and 6 L (one more than the snapshot).
     stock_count_record(count=count, variant=m, location=a01, quantity="9")
     stock_count_record(count=count, variant=l_, location=a01, quantity=6)
