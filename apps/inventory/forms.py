@@ -110,3 +110,51 @@ class TransferForm(forms.Form):
         if not parsed:
             raise forms.ValidationError("Add at least one line.")
         return parsed
+
+
+class StockCountForm(forms.Form):
+    warehouse = forms.ModelChoiceField(queryset=None)
+    zone = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Zone (optional)",
+        help_text="Count one location and everything under it instead of the whole warehouse.",
+    )
+    category = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Category (optional)",
+        help_text="Only products in this category and its subcategories.",
+    )
+    only_in_stock = forms.BooleanField(
+        required=False, label="Only items the system says are in stock"
+    )
+    blind = forms.BooleanField(
+        required=False,
+        label="Blind count",
+        help_text="Counters do not see the system quantity, so they count what is really there.",
+    )
+    note = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from apps.catalog.models import Category
+        from apps.inventory.models import Warehouse
+
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(is_active=True).order_by(
+            "code"
+        )
+        self.fields["zone"].queryset = (
+            Location.objects.filter(is_active=True, warehouse__is_active=True)
+            .exclude(kind=Location.Kind.TRANSIT)
+            .select_related("warehouse")
+            .order_by("warehouse__code", "code")
+        )
+        self.fields["category"].queryset = Category.objects.order_by("path")
+
+    def clean(self):
+        data = super().clean()
+        zone, warehouse = data.get("zone"), data.get("warehouse")
+        if zone and warehouse and zone.warehouse_id != warehouse.pk:
+            self.add_error("zone", f"{zone} is not in {warehouse.code}: choose a zone inside it.")
+        return data
