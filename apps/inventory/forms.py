@@ -158,3 +158,26 @@ class StockCountForm(forms.Form):
         if zone and warehouse and zone.warehouse_id != warehouse.pk:
             self.add_error("zone", f"{zone} is not in {warehouse.code}: choose a zone inside it.")
         return data
+
+
+class ReorderRuleForm(forms.Form):
+    code = forms.CharField(
+        label="Barcode or SKU",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    reorder_point = forms.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal(0))
+    reorder_quantity = forms.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal(0), required=False, initial=0
+    )
+    safety_stock = forms.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal(0), required=False, initial=0
+    )
+
+    def clean_code(self):
+        from apps.catalog.selectors import variant_by_code
+
+        code = self.cleaned_data["code"].strip()
+        variant = variant_by_code(code)
+        if variant is None:
+            raise forms.ValidationError(f"No variant has the barcode or SKU “{code}”.")
+        return variant

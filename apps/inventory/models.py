@@ -390,3 +390,34 @@ class StockCountLine(models.Model):
         if self.counted_quantity is None:
             return None
         return self.counted_quantity - self.snapshot_quantity
+
+
+class ReorderRule(models.Model):
+    """A warehouse's own reorder point, reorder quantity and safety stock for a variant,
+    overriding the variant's values there. That warehouse is then judged on its own
+    stock; the variant's values apply to the pooled stock of the other warehouses.
+    A reorder point of 0 switches low-stock alerts off for the variant in that warehouse."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="reorder_rules")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="reorder_rules")
+    reorder_point = models.DecimalField(**QTY, default=ZERO)
+    reorder_quantity = models.DecimalField(**QTY, default=ZERO)
+    safety_stock = models.DecimalField(**QTY, default=ZERO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "warehouse"], name="reorderrule_unique_variant_warehouse"
+            ),
+            models.CheckConstraint(
+                condition=Q(reorder_point__gte=0)
+                & Q(reorder_quantity__gte=0)
+                & Q(safety_stock__gte=0),
+                name="reorderrule_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["warehouse", "variant"], name="reorderrule_warehouse")]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id}: {self.reorder_point}"

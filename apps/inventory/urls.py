@@ -1,12 +1,22 @@
 from django.urls import path
 
-from apps.inventory import count_views, views
+from apps.inventory import count_views, reorder_views, views
 
 app_name = "inventory"
 urlpatterns = [
     path("", views.levels, name="levels"),
     path("warehouses/", views.warehouses, name="warehouses"),
     path("warehouses/<int:pk>/", views.warehouse_detail, name="warehouse"),
+    path(
+        "warehouses/<int:pk>/reorder-rules/",
+        reorder_views.reorder_rule_set,
+        name="reorder_rule_set",
+    ),
+    path(
+        "warehouses/<int:pk>/reorder-rules/<int:rule_pk>/delete/",
+        reorder_views.reorder_rule_delete,
+        name="reorder_rule_delete",
+    ),
     path("adjust/", views.adjust, name="adjust"),
     path("history/", views.history, name="history"),
     path("low-stock/", views.low_stock_list, name="low_stock"),

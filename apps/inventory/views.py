@@ -12,8 +12,14 @@ from apps.core.htmx import int_param, render_page_or_partial
 from apps.core.pagination import paginate
 from apps.inventory import transfers as transfers_service
 from apps.inventory import warehousing
-from apps.inventory.forms import AdjustmentForm, LocationForm, TransferForm, WarehouseForm
-from apps.inventory.models import Location, StockMove, Transfer, Warehouse
+from apps.inventory.forms import (
+    AdjustmentForm,
+    LocationForm,
+    ReorderRuleForm,
+    TransferForm,
+    WarehouseForm,
+)
+from apps.inventory.models import Location, ReorderRule, StockMove, Transfer, Warehouse
 from apps.inventory.selectors import low_stock, movement_history, stock_levels
 from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
 
@@ -106,14 +112,27 @@ def warehouse_detail(request, pk: int):
             else:
                 messages.success(request, f"Location {location} added.")
                 return redirect("inventory:warehouse", pk=warehouse.pk)
+    return warehouse_page(request, warehouse, form=form)
+
+
+def warehouse_page(request, warehouse: Warehouse, *, form=None, rule_form=None):
+    """The warehouse page: its locations and its own reorder rules (with the forms to add them)."""
+    rule_search = request.GET.get("rq", "").strip()
+    rules = ReorderRule.objects.filter(warehouse=warehouse).select_related("variant__product")
+    if rule_search:
+        rules = rules.filter(variant__sku__icontains=rule_search)
     context = {
         "warehouse": warehouse,
         "locations": warehouse.locations.order_by("code"),
-        "form": form,
+        "form": form or LocationForm(),
+        "rule_form": rule_form or ReorderRuleForm(),
+        "rules": paginate(request, rules.order_by("variant__sku", "pk")),
+        "rule_search": rule_search,
         "can_manage": user_can(request.user, "inventory.manage_warehouses"),
     }
+    failed = (form is not None and form.errors) or (rule_form is not None and rule_form.errors)
     return render(
-        request, "inventory/warehouse_detail.html", context, status=422 if form.errors else 200
+        request, "inventory/warehouse_detail.html", context, status=422 if failed else 200
     )
 
 
