@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.inventory import count_views, reorder_views, views
+from apps.inventory import count_views, reorder_views, report_views, views
 
 app_name = "inventory"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("adjust/", views.adjust, name="adjust"),
     path("history/", views.history, name="history"),
     path("low-stock/", views.low_stock_list, name="low_stock"),
+    path("valuation/", report_views.valuation, name="valuation"),
     path("transfers/", views.transfers, name="transfers"),
     path("transfers/new/", views.transfer_new, name="transfer_new"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer"),
