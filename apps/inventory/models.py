@@ -421,3 +421,103 @@ class ReorderRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant_id}@{self.warehouse_id}: {self.reorder_point}"
+
+
+# --- lots, serial numbers and expiry (products with tracks_lots / tracks_serials) ---------
+
+
+class Lot(models.Model):
+    """A batch of one variant, received under one lot number, perhaps with an expiry date."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="lots")
+    number = models.CharField(max_length=64)
+    expiry_date = models.DateField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["expiry_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "number"], name="lot_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class LotLevel(models.Model):
+    """The balance of one lot at one location, kept by the ledger service in the same
+    transaction as the moves (like ``StockLevel``). A lot never goes below zero."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="levels")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="lot_levels")
+    on_hand = models.DecimalField(**QTY, default=ZERO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot", "location"], name="lotlevel_unique_lot_location"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="lotlevel_on_hand_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "lot"], name="lotlevel_location")]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id}@{self.location_id}: {self.on_hand}"
+
+
+class StockMoveLot(models.Model):
+    """Which lots a move took from or added to (append-only, like the moves themselves).
+    A move of a lot-tracked variant may span several lots (FEFO picking), or none for
+    quantity received without a lot number."""
+
+    move = models.ForeignKey(StockMove, on_delete=models.PROTECT, related_name="lot_parts")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="move_parts")
+    quantity = models.DecimalField(**QTY)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="stockmovelot_quantity_not_zero")
+        ]
+        indexes = [models.Index(fields=["lot", "move"], name="stockmovelot_lot")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity:+} of lot {self.lot_id} in move {self.move_id}"
+
+
+class SerialNumber(models.Model):
+    """One unit of a serial-tracked variant: where it is, or that it has left."""
+
+    class Status(models.TextChoices):
+        IN_STOCK = "in_stock", "In stock"
+        OUT = "out", "Out of stock"
+
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="serials")
+    serial = models.CharField(max_length=100)
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_STOCK)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="serials"
+    )
+    last_move = models.ForeignKey(
+        StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "serial"], name="serial_unique_per_variant"),
+            # In stock exactly when it has a location.
+            models.CheckConstraint(
+                condition=(Q(status="in_stock") & Q(location__isnull=False))
+                | (Q(status="out") & Q(location__isnull=True)),
+                name="serial_location_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["variant", "location"], name="serial_variant_location")]
+
+    def __str__(self) -> str:
+        return self.serial
