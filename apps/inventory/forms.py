@@ -51,12 +51,47 @@ class AdjustmentForm(forms.Form):
         help_text="For stock added. Empty: the current average cost.",
     )
     note = forms.CharField(max_length=255, required=False)
+    lot = forms.CharField(
+        max_length=64,
+        required=False,
+        label="Lot number",
+        help_text="For products tracked by lot. Removing stock without a lot takes the first-expiring lots.",
+    )
+    expiry = forms.DateField(
+        required=False,
+        label="Expiry date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For a lot received for the first time.",
+    )
+    serials = forms.CharField(
+        required=False,
+        label="Serial numbers",
+        widget=forms.Textarea(
+            attrs={"rows": 2, "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+        help_text="For products with serial numbers: one per unit, one per line (a scanner can type them).",
+    )
 
     def clean_quantity(self):
         value = self.cleaned_data["quantity"]
         if value == 0:
             raise forms.ValidationError("Enter a quantity other than zero.")
         return value
+
+    def clean_serials(self):
+        return tuple(s.strip() for s in self.cleaned_data["serials"].splitlines() if s.strip())
+
+    def check_tracking(self, variant) -> bool:
+        """Lots and serial numbers the scanned variant needs when stock is added."""
+        data, product = self.cleaned_data, variant.product
+        adding = data.get("quantity", 0) > 0
+        if product.tracks_lots and adding and not data.get("lot"):
+            self.add_error("lot", f"{variant.sku} is tracked by lot: enter the lot number.")
+        if product.tracks_serials and adding and not data.get("serials"):
+            self.add_error(
+                "serials", f"{variant.sku} has serial numbers: enter one per unit added."
+            )
+        return not self.errors
 
 
 class TransferForm(forms.Form):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("low-stock/", views.low_stock_list, name="low_stock"),
     path("valuation/", report_views.valuation, name="valuation"),
+    path("expiring/", views.expiring, name="expiring"),
     path("transfers/", views.transfers, name="transfers"),
     path("transfers/new/", views.transfer_new, name="transfer_new"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.permissions import capability_required, user_can
@@ -19,9 +20,12 @@ from apps.inventory.forms import (
     TransferForm,
     WarehouseForm,
 )
+from apps.inventory.lot_selectors import expiring_lots
 from apps.inventory.models import Location, ReorderRule, StockMove, Transfer, Warehouse
 from apps.inventory.selectors import low_stock, movement_history, stock_levels
 from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
+
+EXPIRY_WINDOWS = (7, 30, 60, 90, 180)
 
 
 @require_GET
@@ -145,12 +149,18 @@ def adjust(request):
         variant = variant_by_code(data["code"])
         if variant is None:
             form.add_error("code", f"No variant has the barcode or SKU “{data['code']}”.")
-        else:
+        elif form.check_tracking(variant):
             try:
                 stock_moves_post(
                     lines=[
                         MoveLine(
-                            variant.pk, data["location"].pk, data["quantity"], data["unit_cost"]
+                            variant.pk,
+                            data["location"].pk,
+                            data["quantity"],
+                            data["unit_cost"],
+                            lot=data["lot"].strip(),
+                            expiry=data["expiry"],
+                            serials=data["serials"],
                         )
                     ],
                     kind=StockMove.Kind.ADJUSTMENT,
@@ -300,6 +310,29 @@ def _decimal(value, default):
         return Decimal(value) if value not in (None, "") else default
     except InvalidOperation:
         return default
+
+
+@require_GET
+@capability_required("inventory.view")
+def expiring(request):
+    search = request.GET.get("q", "").strip()
+    warehouse_id = int_param(request.GET.get("warehouse"))
+    days = int_param(request.GET.get("days"))
+    days = days if days in EXPIRY_WINDOWS else 30
+    qs = expiring_lots(
+        days=days, warehouse_id=warehouse_id, search=search, sort=request.GET.get("sort", "expiry")
+    )
+    context = {
+        "page": paginate(request, qs),
+        "search": search,
+        "warehouse_id": warehouse_id,
+        "warehouses": Warehouse.objects.filter(is_active=True),
+        "days": days,
+        "windows": EXPIRY_WINDOWS,
+        "today": timezone.localdate(),
+        "default_sort": "expiry",
+    }
+    return render_page_or_partial(request, "inventory/expiring.html", "expiring-table", context)
 
 
 @require_GET

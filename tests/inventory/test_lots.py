@@ -212,3 +212,76 @@ def test_lot_tracking_does_not_touch_other_locations(stock_setup, milk):
     stock_moves_post(lines=[MoveLine(milk.pk, zone.pk, D(-2))], kind="shipment")
     assert lot_on_hand(milk, stock_setup["bins"]["main"]) == {"A": D(3)}
     assert tracking_differences() == []
+
+
+def test_receiving_by_lot_on_the_adjust_page(tenant_client, tenant, users):
+    from django_tenants.utils import schema_context
+
+    from apps.accounts.models import Role
+    from apps.inventory.warehousing import location_create, warehouse_create
+
+    with schema_context(tenant.schema_name):
+        bin_ = location_create(warehouse=warehouse_create(code="main", name="Main"), code="a")
+        product = Product.objects.create(name="Milk", tracks_lots=True)
+        Variant.objects.create(product=product, sku="MILK")
+        serial_product = Product.objects.create(name="Phone", tracks_serials=True)
+        Variant.objects.create(product=serial_product, sku="PHONE")
+    tenant_client.force_login(users[Role.CLERK])
+    form = {"code": "MILK", "location": bin_.pk, "quantity": "4", "reason": "found"}
+    missing = tenant_client.post("/inventory/adjust/", form)
+    assert missing.status_code == 422 and "MILK is tracked by lot" in missing.content.decode()
+    ok = tenant_client.post("/inventory/adjust/", {**form, "lot": "L1", "expiry": "2026-12-01"})
+    assert ok.status_code == 302
+    phone = {"code": "PHONE", "location": bin_.pk, "quantity": "2", "reason": "found"}
+    wrong = tenant_client.post("/inventory/adjust/", {**phone, "serials": "A1"})
+    assert wrong.status_code == 422
+    assert "1 serial number for a quantity of 2" in wrong.content.decode()
+    assert (
+        tenant_client.post("/inventory/adjust/", {**phone, "serials": "A1\nA2\n"}).status_code
+        == 302
+    )
+    with schema_context(tenant.schema_name):
+        (level,) = LotLevel.objects.filter(lot__number="L1")
+        assert (level.on_hand, level.lot.expiry_date) == (D(4), date(2026, 12, 1))
+        assert set(SerialNumber.objects.values_list("serial", flat=True)) == {"A1", "A2"}
+
+
+def test_expiring_page_lists_lots_soonest_first_with_a_fixed_query_count(
+    tenant_client, tenant, users
+):
+    from datetime import timedelta
+
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from apps.accounts.models import Role
+    from apps.inventory.warehousing import location_create, warehouse_create
+
+    today = timezone.localdate()
+    with schema_context(tenant.schema_name):
+        bin_ = location_create(warehouse=warehouse_create(code="main", name="Main"), code="a")
+        milk = Variant.objects.create(
+            product=Product.objects.create(name="Milk", tracks_lots=True), sku="MILK"
+        )
+        receive_lots(milk, bin_, ("GONE", 1, today - timedelta(days=1)))
+        receive_lots(milk, bin_, ("NEXT", 1, today + timedelta(days=5)))
+        receive_lots(milk, bin_, ("FAR", 1, today + timedelta(days=100)))
+    tenant_client.force_login(users[Role.VIEWER])
+
+    def get(**params):
+        with CaptureQueriesContext(connection) as ctx:
+            response = tenant_client.get("/inventory/expiring/", {"per_page": 100, **params})
+            assert response.status_code == 200
+        return response.content.decode(), len(ctx.captured_queries)
+
+    get()
+    page, few = get()
+    assert page.index("GONE") < page.index("NEXT") and "FAR" not in page and "Expired" in page
+    assert "FAR" in get(days=180)[0]
+    with schema_context(tenant.schema_name):
+        for n in range(20):
+            receive_lots(milk, bin_, (f"N{n}", 1, today + timedelta(days=n)))
+    assert get()[1] == few
+    empty, _ = get(q="nothing-like-this")
+    assert "Nothing expires within 30 days" in empty
