@@ -70,9 +70,11 @@ def count_new(request):
         except InventoryError as exc:
             form.add_error(None, exc.message)
         else:
+            lines = count.lines.count()
             messages.success(
                 request,
-                f"{count.number} opened with {count.lines.count()} lines. Scan or key in what you find.",
+                f"{count.number} opened with {lines} line{'s' if lines != 1 else ''}. "
+                "Scan or key in what you find.",
             )
             return redirect("inventory:count", pk=count.pk)
     return render(
@@ -161,23 +163,11 @@ def count_scan(request, pk: int):
         suffix = f"?scan_location={location.pk}" if location else ""
         return redirect(f"{request.path.rsplit('scan/', 1)[0]}{suffix}")
     context = {
-        "count": count,
         "scan_error": error,
-        "scan_line": line,
         "scan_message": _scan_message(line) if line else "",
-        "scan_location_id": location.pk if location else None,
-        "locations": Location.objects.filter(
-            pk__in=counts_service.count_scope_locations(warehouse=count.warehouse, zone=count.zone)
-        ).order_by("code"),
-        "can_count": True,
-        "shows_system": _shows_system(request.user, count),
-        "last_code": code if error else "",
     }
     response = render(
-        request,
-        "inventory/count_detail.html#scan-panel",
-        context,
-        status=422 if error else 200,
+        request, "inventory/count_detail.html#scan-result", context, status=422 if error else 200
     )
     return response if error else _changed(response, context["scan_message"])
 
