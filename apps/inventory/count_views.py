@@ -63,7 +63,7 @@ def counts(request):
 @require_http_methods(["GET", "POST"])
 @capability_required("inventory.count")
 def count_new(request):
-    form = StockCountForm(request.POST or None)
+    form = StockCountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             count = counts_service.stock_count_create(**form.cleaned_data, user=request.user)

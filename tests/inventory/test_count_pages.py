@@ -199,3 +199,39 @@ def test_count_list_searches_filters_and_answers_htmx_with_its_table(
     assert partial.lstrip().startswith('<div id="count-table"') and first.number in partial
     empty = tenant_client.get("/inventory/counts/", {"q": "zzz"}).content.decode()
     assert "No count matches" in empty
+
+
+def test_bad_count_input_is_answered_in_words_never_a_server_error(
+    tenant_client, tenant, users, shop
+):
+    with schema_context(tenant.schema_name):
+        other = warehouse_create(code="east", name="East")
+        other_bin = location_create(warehouse=other, code="e-1")
+    tenant_client.force_login(users[Role.MANAGER])
+    wrong_zone = tenant_client.post(
+        "/inventory/counts/new/", {"warehouse": shop["warehouse"].pk, "zone": other_bin.pk}
+    )
+    assert wrong_zone.status_code == 422
+    assert "EAST/E-1 is not in MAIN: choose a zone inside it." in wrong_zone.content.decode()
+    assert tenant_client.post("/inventory/counts/new/", {}).status_code == 422
+    count = open_count(tenant, shop)
+    scan = f"/inventory/counts/{count.pk}/scan/"
+    junk = tenant_client.post(
+        scan, {"code": "LAMP-1", "location": shop["bin"].pk, "quantity": "abc"}, **HTMX
+    )
+    assert junk.status_code == 422 and "“abc” is not a quantity" in junk.content.decode()
+    outside = tenant_client.post(scan, {"code": "LAMP-1", "location": other_bin.pk}, **HTMX)
+    assert outside.status_code == 422 and "is not part of" in outside.content.decode()
+    nowhere = tenant_client.post(scan, {"code": "LAMP-1", "location": "x"}, **HTMX)
+    assert nowhere.status_code == 422 and "Choose the location" in nowhere.content.decode()
+    other_count = open_count(tenant, shop)
+    with schema_context(tenant.schema_name):
+        foreign_line = other_count.lines.get()
+    assert (
+        tenant_client.post(
+            f"/inventory/counts/{count.pk}/lines/{foreign_line.pk}/", {"counted": "1"}
+        ).status_code
+        == 404
+    )
+    nothing = tenant_client.post(f"/inventory/counts/{count.pk}/post/", follow=True)
+    assert "Nothing has been counted yet" in nothing.content.decode()
