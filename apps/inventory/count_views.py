@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.permissions import capability_required, user_can
@@ -161,7 +162,7 @@ def count_scan(request, pk: int):
         else:
             messages.success(request, _scan_message(line))
         suffix = f"?scan_location={location.pk}" if location else ""
-        return redirect(f"{request.path.rsplit('scan/', 1)[0]}{suffix}")
+        return redirect(reverse("inventory:count", args=[count.pk]) + suffix)
     context = {
         "scan_error": error,
         "scan_message": _scan_message(line) if line else "",
@@ -203,9 +204,14 @@ def count_line_set(request, pk: int, line_pk: int):
         if error:
             messages.error(request, error)
         return redirect("inventory:count", pk=count.pk)
-    context = _detail_context(request, count)
-    row = context["page"].paginator.object_list.filter(pk=line.pk).first() or line
-    context.update({"line": row, "line_error": error, "posted_value": request.POST.get("counted")})
+    context = {
+        "count": count,
+        "line": count_lines(count=count).filter(pk=line.pk).first(),
+        "line_error": error,
+        "posted_value": request.POST.get("counted"),
+        "shows_system": _shows_system(request.user, count),
+        "can_count": True,
+    }
     response = render(
         request, "inventory/count_detail.html#count-row", context, status=422 if error else 200
     )

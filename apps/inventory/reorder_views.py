@@ -11,6 +11,7 @@ from apps.inventory import reorder
 from apps.inventory.forms import ReorderRuleForm
 from apps.inventory.models import ReorderRule, Warehouse
 from apps.inventory.services import InventoryError
+from apps.inventory.views import warehouse_page
 
 
 @require_POST
@@ -36,8 +37,6 @@ def reorder_rule_set(request, pk: int):
                 f"{rule.variant.sku} in {warehouse.code}: reorder at {rule.reorder_point.normalize()}.",
             )
             return redirect("inventory:warehouse", pk=warehouse.pk)
-    from apps.inventory.views import warehouse_page
-
     return warehouse_page(request, warehouse, rule_form=form)
 
 
