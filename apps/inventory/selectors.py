@@ -81,7 +81,9 @@ def movement_history(
 LOW_STOCK_CACHE_KEY = "inventory:low-stock-count"
 
 
-def low_stock() -> QuerySet:
+def low_stock(
+    *, search: str = "", warehouse_id: int | None = None, sort: str = "on_hand"
+) -> QuerySet:
     """What is at or below its reorder point, with a suggested order quantity: enough to
     get back above the reorder point plus the safety stock, and at least the usual
     reorder quantity.
@@ -91,6 +93,7 @@ def low_stock() -> QuerySet:
       own rule for it, against the variant's reorder point;
     - a warehouse's own rule (``ReorderRule``): that warehouse's stock against the rule.
     Two subqueries and a UNION: a fixed number of queries however many rows.
+    ``warehouse_id`` keeps that warehouse's own rules and the pools it belongs to.
     """
     from django.db.models import (
         CharField,
@@ -125,10 +128,31 @@ def low_stock() -> QuerySet:
             )
         )
     )
+    variants = Variant.objects.filter(
+        is_active=True, product__is_active=True, reorder_point__gt=0
+    ).filter(has_pool)
+    rules = ReorderRule.objects.filter(
+        reorder_point__gt=0,
+        variant__is_active=True,
+        variant__product__is_active=True,
+        warehouse__is_active=True,
+    )
+    if search:
+        variants = variants.filter(
+            Q(sku__icontains=search) | Q(barcode=search) | Q(product__name__icontains=search)
+        )
+        rules = rules.filter(
+            Q(variant__sku__icontains=search)
+            | Q(variant__barcode=search)
+            | Q(variant__product__name__icontains=search)
+        )
+    if warehouse_id:
+        variants = variants.exclude(
+            Exists(ReorderRule.objects.filter(variant=OuterRef("pk"), warehouse_id=warehouse_id))
+        )
+        rules = rules.filter(warehouse_id=warehouse_id)
     variants = (
-        Variant.objects.filter(is_active=True, product__is_active=True, reorder_point__gt=0)
-        .filter(has_pool)
-        .annotate(total_on_hand=Coalesce(pooled, Value(0, output_field=_QTY)))
+        variants.annotate(total_on_hand=Coalesce(pooled, Value(0, output_field=_QTY)))
         .filter(total_on_hand__lte=F("reorder_point"))
         .order_by()
         .values(
@@ -153,13 +177,7 @@ def low_stock() -> QuerySet:
         output_field=_QTY,
     )
     rules = (
-        ReorderRule.objects.filter(
-            reorder_point__gt=0,
-            variant__is_active=True,
-            variant__product__is_active=True,
-            warehouse__is_active=True,
-        )
-        .annotate(total_on_hand=Coalesce(in_warehouse, Value(0, output_field=_QTY)))
+        rules.annotate(total_on_hand=Coalesce(in_warehouse, Value(0, output_field=_QTY)))
         .filter(total_on_hand__lte=F("reorder_point"))
         .order_by()
         .values(
@@ -173,7 +191,21 @@ def low_stock() -> QuerySet:
             suggested=_suggested("reorder_point", "safety_stock", "reorder_quantity"),
         )
     )
-    return variants.union(rules, all=True).order_by("on_hand", "variant_sku", "warehouse_code")
+    descending = sort.startswith("-")
+    first = LOW_STOCK_SORTS.get(sort.lstrip("-"), "on_hand")
+    order = [("-" if descending else "") + first] + [
+        f for f in ("on_hand", "variant_sku", "warehouse_code") if f != first
+    ]
+    return variants.union(rules, all=True).order_by(*order)
+
+
+LOW_STOCK_SORTS = {
+    "on_hand": "on_hand",
+    "sku": "variant_sku",
+    "product": "product_name",
+    "warehouse": "warehouse_code",
+    "suggested": "suggested",
+}
 
 
 def _suggested(point: str, safety: str, usual: str):

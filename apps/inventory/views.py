@@ -338,4 +338,16 @@ def expiring(request):
 @require_GET
 @capability_required("inventory.view")
 def low_stock_list(request):
-    return render(request, "inventory/low_stock.html", {"page": paginate(request, low_stock())})
+    search = request.GET.get("q", "").strip()
+    warehouse_id = int_param(request.GET.get("warehouse"))
+    qs = low_stock(
+        search=search, warehouse_id=warehouse_id, sort=request.GET.get("sort", "on_hand")
+    )
+    context = {
+        "page": paginate(request, qs),
+        "search": search,
+        "warehouse_id": warehouse_id,
+        "warehouses": Warehouse.objects.filter(is_active=True),
+        "default_sort": "on_hand",
+    }
+    return render_page_or_partial(request, "inventory/low_stock.html", "low-stock-table", context)

@@ -151,3 +151,38 @@ def test_low_stock_page_has_a_fixed_query_count(tenant_client, tenant, users):
                 variant=v, warehouse=v.stock_levels.get().location.warehouse, reorder_point=2
             )
     assert queries() == few
+
+
+def test_low_stock_page_searches_filters_by_warehouse_sorts_and_answers_htmx(
+    tenant_client, tenant, users
+):
+    from apps.inventory.reorder import reorder_rule_set
+
+    with schema_context(tenant.schema_name):
+        stocked("AAA", on_hand=4, reorder_point=5)
+        hot = stocked("BBB", on_hand=1, reorder_point=5)
+        own = hot.stock_levels.get().location.warehouse
+        reorder_rule_set(variant=hot, warehouse=own, reorder_point=3, reorder_quantity=9)
+    tenant_client.force_login(users[Role.CLERK])
+
+    def table(**params) -> str:
+        content = tenant_client.get("/inventory/low-stock/", params).content.decode()
+        return content[content.index("<tbody>") :]
+
+    page = table()
+    assert page.index("BBB") < page.index("AAA")  # lowest stock first
+    by_sku = table(sort="sku")
+    assert by_sku.index("AAA") < by_sku.index("BBB")
+    # BBB's own rule there, and AAA's pool (which includes that warehouse); not BBB's pool.
+    mine = table(warehouse=own.pk)
+    assert "(own rule)" in mine and mine.count(">BBB</a>") == 1 and ">AAA</a>" in mine
+    partial = tenant_client.get(
+        "/inventory/low-stock/",
+        {"q": "aaa"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="low-stock-table",
+    ).content.decode()
+    assert partial.lstrip().startswith('<div id="low-stock-table"')
+    assert "AAA" in partial and "BBB" not in partial
+    empty = tenant_client.get("/inventory/low-stock/", {"q": "zzz"}).content.decode()
+    assert "Nothing low matches" in empty
