@@ -64,7 +64,11 @@ def counts(request):
 @require_http_methods(["GET", "POST"])
 @capability_required("inventory.count")
 def count_new(request):
-    form = StockCountForm(request.POST if request.method == "POST" else None)
+    initial = {
+        "warehouse": int_param(request.GET.get("warehouse")),
+        "zone": int_param(request.GET.get("zone")),
+    }
+    form = StockCountForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             count = counts_service.stock_count_create(**form.cleaned_data, user=request.user)

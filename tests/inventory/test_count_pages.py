@@ -35,6 +35,13 @@ def open_count(tenant, shop, **kwargs) -> StockCount:
 
 def test_clerk_opens_a_count_and_scans_items(tenant_client, tenant, users, shop):
     tenant_client.force_login(users[Role.CLERK])
+    warehouse_page = tenant_client.get(f"/inventory/warehouses/{shop['warehouse'].pk}/")
+    assert (
+        f"/inventory/counts/new/?warehouse={shop['warehouse'].pk}"
+        in warehouse_page.content.decode()
+    )
+    form = tenant_client.get("/inventory/counts/new/", {"warehouse": shop["warehouse"].pk})
+    assert f'<option value="{shop["warehouse"].pk}" selected>' in form.content.decode()
     response = tenant_client.post(
         "/inventory/counts/new/", {"warehouse": shop["warehouse"].pk, "note": "Monthly"}
     )
