@@ -388,14 +388,21 @@ def reservation_consume(
     quantity: Decimal,
     user=None,
     reference: tuple[str, str | int] = ("", ""),
+    lot: str = "",
+    serials: tuple[str, ...] = (),
 ) -> StockMove:
-    """Ship reserved stock: the reservation shrinks and on-hand goes down, together."""
+    """Ship reserved stock: the reservation shrinks and on-hand goes down, together.
+    ``lot`` / ``serials`` say what was picked for tracked products (else FEFO / unnamed)."""
     quantity = Decimal(quantity)
     with transaction.atomic():
         level = StockLevel.objects.get(pk=reservation.level_id)
         reservation_release(reservation=reservation, quantity=quantity)
         (move,) = stock_moves_post(
-            lines=[MoveLine(level.variant_id, level.location_id, -quantity)],
+            lines=[
+                MoveLine(
+                    level.variant_id, level.location_id, -quantity, lot=lot, serials=tuple(serials)
+                )
+            ],
             kind=Kind.SHIPMENT,
             user=user,
             reference=reference

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from apps.catalog.models import Category, Product, Variant
+from apps.catalog.models import Product, Variant
+from apps.catalog.services import category_create
 from apps.inventory.count_selectors import count_lines, count_totals
 from apps.inventory.counts import (
     stock_count_cancel,
@@ -60,7 +61,7 @@ def test_zone_count_covers_only_the_zone_subtree(site):
 
 
 def test_category_and_in_stock_filters(site):
-    shoes = Category.objects.create(name="Shoes")
+    shoes = category_create(name="Shoes")
     other = Product.objects.create(name="Sock", category=None)
     sock = Variant.objects.create(product=other, sku="SOCK")
     Product.objects.filter(pk=site["m"].product_id).update(category=shoes)

@@ -124,6 +124,12 @@ def test_reversal_and_reserved_shipments_keep_lots_right(stock_setup, milk):
     )
     reservation_consume(reservation=reservation, quantity=D(2))
     assert lot_on_hand(milk, bin_) == {"B": D(1)}
+    receive_lots(milk, bin_, ("C", 2, date(2026, 12, 5)))
+    picked = reservation_create(
+        variant_id=milk.pk, location_id=bin_.pk, quantity=D(1), reference=("order", 2)
+    )
+    reservation_consume(reservation=picked, quantity=D(1), lot="C")  # what the picker took
+    assert lot_on_hand(milk, bin_) == {"B": D(1), "C": D(1)}
     assert tracking_differences() == []
 
 

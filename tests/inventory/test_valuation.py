@@ -124,3 +124,18 @@ def test_valuation_page_uses_the_company_method_exports_csv_and_has_a_fixed_quer
     tenant_client.force_login(users[Role.VIEWER])
     assert tenant_client.get("/inventory/valuation/").status_code == 200
     assert tenant_client.get("/inventory/valuation/", {"format": "csv"}).status_code == 403
+
+
+def test_valuation_filters_by_category_subtree_and_search(stock_setup):
+    from apps.catalog.models import Product
+    from apps.catalog.services import category_create
+
+    worked_example(stock_setup)
+    shoes = category_create(name="Shoes")
+    trail = category_create(name="Trail", parent=shoes)
+    Product.objects.filter(pk=stock_setup["variants"]["m"].product_id).update(category=trail)
+    assert money(stock_valuation_totals(category=shoes)["average_value"]) == D(85)
+    assert money(stock_valuation_totals(category=trail)["average_value"]) == D(85)
+    other = category_create(name="Hats")
+    assert stock_valuation_totals(category=other)["quantity"] == D(0)
+    assert [r["variant__sku"] for r in stock_valuation(search="shoe-l")] == ["SHOE-L"]
