@@ -14,6 +14,9 @@ The rules they keep:
   then variant costs by variant — so two documents never deadlock.
 - Valuation is kept on every move: a moving-average cost per variant and FIFO
   cost layers, so a company can report either.
+- Lot balances and serial numbers of tracked products change in the same
+  transaction (``tracking.py``), only where this posting already holds the level's
+  row lock, so they add nothing to the lock order.
 """
 
 from __future__ import annotations
