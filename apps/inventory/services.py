@@ -260,9 +260,13 @@ def stock_moves_post(
         with connection.cursor() as cursor:
             for variant_id, location_id in keys:
                 delta = deltas[(variant_id, location_id)]
-                if delta != 0 and not _apply_balance(
-                    cursor, variant_id, location_id, delta, allow_negative
-                ):
+                if delta == 0:
+                    # Nothing changes, but lots or serials may move here: hold the lock all the same.
+                    cursor.execute(
+                        "SELECT id FROM inventory_stocklevel WHERE variant_id = %s AND location_id = %s FOR UPDATE",
+                        [variant_id, location_id],
+                    )
+                elif not _apply_balance(cursor, variant_id, location_id, delta, allow_negative):
                     shortages.append(
                         Shortage(
                             variant_id, location_id, -delta, _available(variant_id, location_id)

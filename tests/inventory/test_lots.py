@@ -291,3 +291,28 @@ def test_expiring_page_lists_lots_soonest_first_with_a_fixed_query_count(
     assert get()[1] == few
     empty, _ = get(q="nothing-like-this")
     assert "Nothing expires within 30 days" in empty
+
+
+def test_relabelling_between_lots_in_one_place_keeps_the_balance(stock_setup, milk):
+    bin_ = stock_setup["bins"]["main"]
+    receive_lots(milk, bin_, ("A", 3, None))
+    stock_moves_post(
+        lines=[
+            MoveLine(milk.pk, bin_.pk, D(-2), lot="A"),
+            MoveLine(milk.pk, bin_.pk, D(2), lot="B", expiry=date(2027, 5, 1)),
+        ],
+        kind="adjustment",
+        reason="correction",
+    )
+    assert lot_on_hand(milk, bin_) == {"A": D(1), "B": D(2)}
+    assert StockLevel.objects.get(variant=milk, location=bin_).on_hand == D(3)
+    with pytest.raises(InventoryError, match="Not enough of lot A"):
+        stock_moves_post(
+            lines=[
+                MoveLine(milk.pk, bin_.pk, D(-5), lot="A"),
+                MoveLine(milk.pk, bin_.pk, D(5), lot="B"),
+            ],
+            kind="adjustment",
+            reason="correction",
+        )
+    assert tracking_differences() == []
