@@ -51,12 +51,47 @@ class AdjustmentForm(forms.Form):
         help_text="For stock added. Empty: the current average cost.",
     )
     note = forms.CharField(max_length=255, required=False)
+    lot = forms.CharField(
+        max_length=64,
+        required=False,
+        label="Lot number",
+        help_text="For products tracked by lot. Removing stock without a lot takes the first-expiring lots.",
+    )
+    expiry = forms.DateField(
+        required=False,
+        label="Expiry date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For a lot received for the first time.",
+    )
+    serials = forms.CharField(
+        required=False,
+        label="Serial numbers",
+        widget=forms.Textarea(
+            attrs={"rows": 2, "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+        help_text="For products with serial numbers: one per unit, one per line (a scanner can type them).",
+    )
 
     def clean_quantity(self):
         value = self.cleaned_data["quantity"]
         if value == 0:
             raise forms.ValidationError("Enter a quantity other than zero.")
         return value
+
+    def clean_serials(self):
+        return tuple(s.strip() for s in self.cleaned_data["serials"].splitlines() if s.strip())
+
+    def check_tracking(self, variant) -> bool:
+        """Lots and serial numbers the scanned variant needs when stock is added."""
+        data, product = self.cleaned_data, variant.product
+        adding = data.get("quantity", 0) > 0
+        if product.tracks_lots and adding and not data.get("lot"):
+            self.add_error("lot", f"{variant.sku} is tracked by lot: enter the lot number.")
+        if product.tracks_serials and adding and not data.get("serials"):
+            self.add_error(
+                "serials", f"{variant.sku} has serial numbers: enter one per unit added."
+            )
+        return not self.errors
 
 
 class TransferForm(forms.Form):
@@ -110,3 +145,74 @@ class TransferForm(forms.Form):
         if not parsed:
             raise forms.ValidationError("Add at least one line.")
         return parsed
+
+
+class StockCountForm(forms.Form):
+    warehouse = forms.ModelChoiceField(queryset=None)
+    zone = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Zone (optional)",
+        help_text="Count one location and everything under it instead of the whole warehouse.",
+    )
+    category = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Category (optional)",
+        help_text="Only products in this category and its subcategories.",
+    )
+    only_in_stock = forms.BooleanField(
+        required=False, label="Only items the system says are in stock"
+    )
+    blind = forms.BooleanField(
+        required=False,
+        label="Blind count",
+        help_text="Counters do not see the system quantity, so they count what is really there.",
+    )
+    note = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from apps.catalog.models import Category
+        from apps.inventory.models import Warehouse
+
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(is_active=True).order_by(
+            "code"
+        )
+        self.fields["zone"].queryset = (
+            Location.objects.filter(is_active=True, warehouse__is_active=True)
+            .exclude(kind=Location.Kind.TRANSIT)
+            .select_related("warehouse")
+            .order_by("warehouse__code", "code")
+        )
+        self.fields["category"].queryset = Category.objects.order_by("path")
+
+    def clean(self):
+        data = super().clean()
+        zone, warehouse = data.get("zone"), data.get("warehouse")
+        if zone and warehouse and zone.warehouse_id != warehouse.pk:
+            self.add_error("zone", f"{zone} is not in {warehouse.code}: choose a zone inside it.")
+        return data
+
+
+class ReorderRuleForm(forms.Form):
+    code = forms.CharField(
+        label="Barcode or SKU",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    reorder_point = forms.DecimalField(max_digits=14, decimal_places=3, min_value=Decimal(0))
+    reorder_quantity = forms.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal(0), required=False, initial=0
+    )
+    safety_stock = forms.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal(0), required=False, initial=0
+    )
+
+    def clean_code(self):
+        from apps.catalog.selectors import variant_by_code
+
+        code = self.cleaned_data["code"].strip()
+        variant = variant_by_code(code)
+        if variant is None:
+            raise forms.ValidationError(f"No variant has the barcode or SKU “{code}”.")
+        return variant

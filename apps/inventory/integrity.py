@@ -41,3 +41,61 @@ def stock_differences() -> list[Difference]:
     with connection.cursor() as cursor:
         cursor.execute(_SQL)
         return [Difference(*row) for row in cursor.fetchall()]
+
+
+# --- lots and serial numbers -------------------------------------------------------
+
+_LOT_SQL = """
+WITH parts AS (
+    SELECT p.lot_id, m.location_id, sum(p.quantity) AS on_hand
+      FROM inventory_stockmovelot p JOIN inventory_stockmove m ON m.id = p.move_id GROUP BY 1, 2
+)
+SELECT 'lot', coalesce(ll.lot_id, parts.lot_id), coalesce(ll.location_id, parts.location_id),
+       coalesce(ll.on_hand, 0), coalesce(parts.on_hand, 0)
+  FROM inventory_lotlevel ll
+  FULL OUTER JOIN parts ON parts.lot_id = ll.lot_id AND parts.location_id = ll.location_id
+ WHERE coalesce(ll.on_hand, 0) <> coalesce(parts.on_hand, 0)
+UNION ALL
+SELECT 'lots above on hand', l.variant_id, ll.location_id, sum(ll.on_hand), max(s.on_hand)
+  FROM inventory_lotlevel ll
+  JOIN inventory_lot l ON l.id = ll.lot_id
+  LEFT JOIN inventory_stocklevel s ON s.variant_id = l.variant_id AND s.location_id = ll.location_id
+ GROUP BY l.variant_id, ll.location_id
+HAVING sum(ll.on_hand) > greatest(coalesce(max(s.on_hand), 0), 0)
+UNION ALL
+SELECT 'serials above on hand', sn.variant_id, sn.location_id, count(*), max(s.on_hand)
+  FROM inventory_serialnumber sn
+  LEFT JOIN inventory_stocklevel s ON s.variant_id = sn.variant_id AND s.location_id = sn.location_id
+ WHERE sn.status = 'in_stock'
+ GROUP BY sn.variant_id, sn.location_id
+HAVING count(*) > greatest(coalesce(max(s.on_hand), 0), 0)
+ORDER BY 1, 2, 3
+"""
+
+
+@dataclass(frozen=True)
+class TrackingDifference:
+    kind: str  # "lot", "lots above on hand", "serials above on hand"
+    key_id: int  # the lot (kind "lot") or the variant
+    location_id: int
+    stored: Decimal
+    expected: Decimal
+
+    def describe(self) -> str:
+        if self.kind == "lot":
+            return (
+                f"lot {self.key_id} location {self.location_id}: on hand {self.stored} stored "
+                f"vs {self.expected} in the ledger's lot parts"
+            )
+        return (
+            f"variant {self.key_id} location {self.location_id}: {self.kind} "
+            f"({self.stored} vs {self.expected} on hand)"
+        )
+
+
+def tracking_differences() -> list[TrackingDifference]:
+    """Lot balances that disagree with the lot parts of the moves, and places holding more
+    in lots or serial numbers than their stock balance."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOT_SQL)
+        return [TrackingDifference(*row) for row in cursor.fetchall()]

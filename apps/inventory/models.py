@@ -301,3 +301,223 @@ class TransferLine(models.Model):
     @property
     def difference(self) -> Decimal | None:
         return None if self.received_quantity is None else self.quantity - self.received_quantity
+
+
+class StockCount(models.Model):
+    """A cycle count (stock take) of a warehouse, a zone of it, or a filtered part of it.
+
+    Opening it snapshots the system quantity of every (variant, location) in scope;
+    posting books ``counted − snapshot`` per line on top of the current balance, so
+    moves made while the count was open are neither lost nor counted twice.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        POSTED = "posted", "Posted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="counts")
+    zone = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    only_in_stock = models.BooleanField(default=False)
+    blind = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    note = models.CharField(max_length=255, blank=True)
+    # The last ledger row when the snapshot was taken: a line added later (an item found
+    # where the snapshot had none) gets its snapshot as the balance minus later moves.
+    snapshot_move_id = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"SC-{self.pk:05d}" if self.pk else "SC-new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class StockCountLine(models.Model):
+    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    snapshot_quantity = models.DecimalField(**QTY)
+    counted_quantity = models.DecimalField(**QTY, null=True, blank=True)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    counted_at = models.DateTimeField(null=True, blank=True)
+    # Filled when the count is posted: what was booked and at what unit cost.
+    posted_quantity = models.DecimalField(**QTY, null=True, blank=True)
+    unit_cost = models.DecimalField(**COST, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["count", "variant", "location"], name="countline_unique_variant_location"
+            ),
+            models.CheckConstraint(
+                condition=Q(counted_quantity__isnull=True) | Q(counted_quantity__gte=0),
+                name="countline_counted_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.location_id}: {self.counted_quantity}/{self.snapshot_quantity}"
+
+    @property
+    def variance(self) -> Decimal | None:
+        if self.counted_quantity is None:
+            return None
+        return self.counted_quantity - self.snapshot_quantity
+
+
+class ReorderRule(models.Model):
+    """A warehouse's own reorder point, reorder quantity and safety stock for a variant,
+    overriding the variant's values there. That warehouse is then judged on its own
+    stock; the variant's values apply to the pooled stock of the other warehouses.
+    A reorder point of 0 switches low-stock alerts off for the variant in that warehouse."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="reorder_rules")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="reorder_rules")
+    reorder_point = models.DecimalField(**QTY, default=ZERO)
+    reorder_quantity = models.DecimalField(**QTY, default=ZERO)
+    safety_stock = models.DecimalField(**QTY, default=ZERO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "warehouse"], name="reorderrule_unique_variant_warehouse"
+            ),
+            models.CheckConstraint(
+                condition=Q(reorder_point__gte=0)
+                & Q(reorder_quantity__gte=0)
+                & Q(safety_stock__gte=0),
+                name="reorderrule_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["warehouse", "variant"], name="reorderrule_warehouse")]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id}: {self.reorder_point}"
+
+
+# --- lots, serial numbers and expiry (products with tracks_lots / tracks_serials) ---------
+
+
+class Lot(models.Model):
+    """A batch of one variant, received under one lot number, perhaps with an expiry date."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="lots")
+    number = models.CharField(max_length=64)
+    expiry_date = models.DateField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["expiry_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "number"], name="lot_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class LotLevel(models.Model):
+    """The balance of one lot at one location, kept by the ledger service in the same
+    transaction as the moves (like ``StockLevel``). A lot never goes below zero."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="levels")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="lot_levels")
+    on_hand = models.DecimalField(**QTY, default=ZERO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lot", "location"], name="lotlevel_unique_lot_location"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="lotlevel_on_hand_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "lot"], name="lotlevel_location")]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id}@{self.location_id}: {self.on_hand}"
+
+
+class StockMoveLot(models.Model):
+    """Which lots a move took from or added to (append-only, like the moves themselves).
+    A move of a lot-tracked variant may span several lots (FEFO picking), or none for
+    quantity received without a lot number."""
+
+    move = models.ForeignKey(StockMove, on_delete=models.PROTECT, related_name="lot_parts")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="move_parts")
+    quantity = models.DecimalField(**QTY)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="stockmovelot_quantity_not_zero")
+        ]
+        indexes = [models.Index(fields=["lot", "move"], name="stockmovelot_lot")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity:+} of lot {self.lot_id} in move {self.move_id}"
+
+
+class SerialNumber(models.Model):
+    """One unit of a serial-tracked variant: where it is, or that it has left."""
+
+    class Status(models.TextChoices):
+        IN_STOCK = "in_stock", "In stock"
+        OUT = "out", "Out of stock"
+
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="serials")
+    serial = models.CharField(max_length=100)
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_STOCK)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="serials"
+    )
+    last_move = models.ForeignKey(
+        StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "serial"], name="serial_unique_per_variant"),
+            # In stock exactly when it has a location.
+            models.CheckConstraint(
+                condition=(Q(status="in_stock") & Q(location__isnull=False))
+                | (Q(status="out") & Q(location__isnull=True)),
+                name="serial_location_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["variant", "location"], name="serial_variant_location")]
+
+    def __str__(self) -> str:
+        return self.serial

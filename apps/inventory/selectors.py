@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from apps.inventory.models import StockLevel, StockMove
+
+_QTY = DecimalField(max_digits=14, decimal_places=3)
 
 LEVEL_SORTS = {
     "sku": "variant__sku",
@@ -76,40 +78,145 @@ def movement_history(
     return qs.order_by("-created_at", "-id")
 
 
-def low_stock() -> QuerySet:
-    """Active variants whose stock across all locations is at or below their reorder point,
-    with a suggested order quantity: enough to get back above the reorder point plus the
-    safety stock, and at least the usual reorder quantity."""
-    from django.db.models import Case, DecimalField, ExpressionWrapper, Value, When
-    from django.db.models.functions import Coalesce, Greatest
+LOW_STOCK_CACHE_KEY = "inventory:low-stock-count"
+
+
+def low_stock(
+    *, search: str = "", warehouse_id: int | None = None, sort: str = "on_hand"
+) -> QuerySet:
+    """What is at or below its reorder point, with a suggested order quantity: enough to
+    get back above the reorder point plus the safety stock, and at least the usual
+    reorder quantity.
+
+    Rows (dicts) of two kinds, lowest stock first:
+    - a variant's pooled stock (``warehouse_pk`` None): all warehouses without their
+      own rule for it, against the variant's reorder point;
+    - a warehouse's own rule (``ReorderRule``): that warehouse's stock against the rule.
+    Two subqueries and a UNION: a fixed number of queries however many rows.
+    ``warehouse_id`` keeps that warehouse's own rules and the pools it belongs to.
+    """
+    from django.db.models import (
+        CharField,
+        Exists,
+        IntegerField,
+        Value,
+    )
+    from django.db.models.functions import Coalesce
 
     from apps.catalog.models import Variant
+    from apps.inventory.models import ReorderRule, Warehouse
 
-    qty = DecimalField(max_digits=14, decimal_places=3)
-    on_hand = Subquery(
+    has_rule = ReorderRule.objects.filter(
+        variant_id=OuterRef("variant_id"), warehouse_id=OuterRef("location__warehouse_id")
+    )
+    pooled = Subquery(
         StockLevel.objects.filter(variant=OuterRef("pk"))
+        .exclude(Exists(has_rule))
         .order_by()
         .values("variant")
         .annotate(t=Sum("on_hand"))
         .values("t"),
-        output_field=qty,
+        output_field=_QTY,
     )
-    shortfall = ExpressionWrapper(
-        F("reorder_point") + F("safety_stock") - F("total_on_hand"), output_field=qty
-    )
-    return (
-        Variant.objects.filter(is_active=True, product__is_active=True, reorder_point__gt=0)
-        .annotate(total_on_hand=Coalesce(on_hand, Value(0, output_field=qty)))
-        .filter(total_on_hand__lte=F("reorder_point"))
-        .annotate(
-            suggested=Case(
-                When(reorder_quantity__gt=0, then=Greatest(F("reorder_quantity"), shortfall)),
-                default=shortfall,
-                output_field=qty,
+    # At least one active warehouse still follows the variant's own values.
+    has_pool = Exists(
+        Warehouse.objects.filter(is_active=True).exclude(
+            Exists(
+                ReorderRule.objects.filter(
+                    variant_id=OuterRef(OuterRef("pk")), warehouse=OuterRef("pk")
+                )
             )
         )
-        .select_related("product")
-        .order_by("total_on_hand", "sku")
+    )
+    variants = Variant.objects.filter(
+        is_active=True, product__is_active=True, reorder_point__gt=0
+    ).filter(has_pool)
+    rules = ReorderRule.objects.filter(
+        reorder_point__gt=0,
+        variant__is_active=True,
+        variant__product__is_active=True,
+        warehouse__is_active=True,
+    )
+    if search:
+        variants = variants.filter(
+            Q(sku__icontains=search) | Q(barcode=search) | Q(product__name__icontains=search)
+        )
+        rules = rules.filter(
+            Q(variant__sku__icontains=search)
+            | Q(variant__barcode=search)
+            | Q(variant__product__name__icontains=search)
+        )
+    if warehouse_id:
+        variants = variants.exclude(
+            Exists(ReorderRule.objects.filter(variant=OuterRef("pk"), warehouse_id=warehouse_id))
+        )
+        rules = rules.filter(warehouse_id=warehouse_id)
+    variants = (
+        variants.annotate(total_on_hand=Coalesce(pooled, Value(0, output_field=_QTY)))
+        .filter(total_on_hand__lte=F("reorder_point"))
+        .order_by()
+        .values(
+            variant_pk=F("pk"),
+            variant_sku=F("sku"),
+            product_name=F("product__name"),
+            warehouse_pk=Value(None, output_field=IntegerField()),
+            warehouse_code=Value("", output_field=CharField()),
+            on_hand=F("total_on_hand"),
+            point=F("reorder_point"),
+            suggested=_suggested("reorder_point", "safety_stock", "reorder_quantity"),
+        )
+    )
+    in_warehouse = Subquery(
+        StockLevel.objects.filter(
+            variant_id=OuterRef("variant_id"), location__warehouse_id=OuterRef("warehouse_id")
+        )
+        .order_by()
+        .values("variant")
+        .annotate(t=Sum("on_hand"))
+        .values("t"),
+        output_field=_QTY,
+    )
+    rules = (
+        rules.annotate(total_on_hand=Coalesce(in_warehouse, Value(0, output_field=_QTY)))
+        .filter(total_on_hand__lte=F("reorder_point"))
+        .order_by()
+        .values(
+            variant_pk=F("variant_id"),
+            variant_sku=F("variant__sku"),
+            product_name=F("variant__product__name"),
+            warehouse_pk=F("warehouse_id"),
+            warehouse_code=F("warehouse__code"),
+            on_hand=F("total_on_hand"),
+            point=F("reorder_point"),
+            suggested=_suggested("reorder_point", "safety_stock", "reorder_quantity"),
+        )
+    )
+    descending = sort.startswith("-")
+    first = LOW_STOCK_SORTS.get(sort.lstrip("-"), "on_hand")
+    order = [("-" if descending else "") + first] + [
+        f for f in ("on_hand", "variant_sku", "warehouse_code") if f != first
+    ]
+    return variants.union(rules, all=True).order_by(*order)
+
+
+LOW_STOCK_SORTS = {
+    "on_hand": "on_hand",
+    "sku": "variant_sku",
+    "product": "product_name",
+    "warehouse": "warehouse_code",
+    "suggested": "suggested",
+}
+
+
+def _suggested(point: str, safety: str, usual: str):
+    from django.db.models import Case, ExpressionWrapper, When
+    from django.db.models.functions import Greatest
+
+    shortfall = ExpressionWrapper(F(point) + F(safety) - F("total_on_hand"), output_field=_QTY)
+    return Case(
+        When(**{f"{usual}__gt": 0}, then=Greatest(F(usual), shortfall)),
+        default=shortfall,
+        output_field=_QTY,
     )
 
 
@@ -117,4 +224,4 @@ def low_stock_count() -> int:
     """For the sidebar badge; cached briefly (the cache key is per company)."""
     from django.core.cache import cache
 
-    return cache.get_or_set("inventory:low-stock-count", lambda: low_stock().count(), 300)
+    return cache.get_or_set(LOW_STOCK_CACHE_KEY, lambda: low_stock().count(), 300)

@@ -14,6 +14,9 @@ The rules they keep:
   then variant costs by variant — so two documents never deadlock.
 - Valuation is kept on every move: a moving-average cost per variant and FIFO
   cost layers, so a company can report either.
+- Lot balances and serial numbers of tracked products change in the same
+  transaction (``tracking.py``), only where this posting already holds the level's
+  row lock, so they add nothing to the lock order.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -31,6 +34,7 @@ from django.utils import timezone
 from apps.core.errors import DomainError
 from apps.inventory.arrivals import stock_arrival_announce
 from apps.inventory.models import CostLayer, Reservation, StockLevel, StockMove, VariantCost
+from apps.inventory.tracking import track_moves
 
 ZERO = Decimal("0")
 COST_PLACES = Decimal("0.0001")
@@ -97,6 +101,10 @@ class MoveLine:
     location_id: int
     quantity: Decimal  # signed: positive in, negative out
     unit_cost: Decimal | None = None  # inbound cost; None means the current average cost
+    # Only for products that track lots / serial numbers (see apps/inventory/tracking.py).
+    lot: str = ""  # the lot number; empty: FEFO when taking, carried lots or none when adding
+    expiry: date | None = None  # expiry of a lot received for the first time
+    serials: tuple[str, ...] = ()  # one serial number per unit
 
 
 def _allow_negative() -> bool:
@@ -235,6 +243,10 @@ def stock_moves_post(
         )
     if any(line.unit_cost is not None and Decimal(line.unit_cost) < 0 for line in lines):
         raise InventoryError("A unit cost cannot be negative.")
+    if any(len(line.lot.strip()) > 64 for line in lines):
+        raise InventoryError("A lot number has at most 64 characters.")
+    if any(len(s.strip()) > 100 for line in lines for s in line.serials):
+        raise InventoryError("A serial number has at most 100 characters.")
 
     deltas: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
@@ -248,9 +260,13 @@ def stock_moves_post(
         with connection.cursor() as cursor:
             for variant_id, location_id in keys:
                 delta = deltas[(variant_id, location_id)]
-                if delta != 0 and not _apply_balance(
-                    cursor, variant_id, location_id, delta, allow_negative
-                ):
+                if delta == 0:
+                    # Nothing changes, but lots or serials may move here: hold the lock all the same.
+                    cursor.execute(
+                        "SELECT id FROM inventory_stocklevel WHERE variant_id = %s AND location_id = %s FOR UPDATE",
+                        [variant_id, location_id],
+                    )
+                elif not _apply_balance(cursor, variant_id, location_id, delta, allow_negative):
                     shortages.append(
                         Shortage(
                             variant_id, location_id, -delta, _available(variant_id, location_id)
@@ -279,6 +295,7 @@ def stock_moves_post(
             ]
         )
         _fifo(moves)
+        track_moves(lines, moves, error_class=InventoryError)
         stock_arrival_announce(variant_ids={m.variant_id for m in moves if m.quantity > 0})
     return moves
 
@@ -287,8 +304,19 @@ def stock_move_reverse(*, move: StockMove, user=None, note: str = "") -> StockMo
     """Undo a move with an opposite one (the original stays, linked to its reversal)."""
     if move.kind == Kind.REVERSAL or StockMove.objects.filter(reverses=move).exists():
         raise InventoryError("This move was already reversed, or is itself a reversal.")
+    # A move within one lot is undone within that lot; one spread over several lots by
+    # FEFO is undone by FEFO again.
+    lots = list(move.lot_parts.values_list("lot__number", flat=True)[:2])
     (reversal,) = stock_moves_post(
-        lines=[MoveLine(move.variant_id, move.location_id, -move.quantity, move.unit_cost)],
+        lines=[
+            MoveLine(
+                move.variant_id,
+                move.location_id,
+                -move.quantity,
+                move.unit_cost,
+                lot=lots[0] if len(lots) == 1 else "",
+            )
+        ],
         kind=Kind.REVERSAL,
         user=user,
         note=note or f"Reverses move {move.pk}",
@@ -367,14 +395,21 @@ def reservation_consume(
     quantity: Decimal,
     user=None,
     reference: tuple[str, str | int] = ("", ""),
+    lot: str = "",
+    serials: tuple[str, ...] = (),
 ) -> StockMove:
-    """Ship reserved stock: the reservation shrinks and on-hand goes down, together."""
+    """Ship reserved stock: the reservation shrinks and on-hand goes down, together.
+    ``lot`` / ``serials`` say what was picked for tracked products (else FEFO / unnamed)."""
     quantity = Decimal(quantity)
     with transaction.atomic():
         level = StockLevel.objects.get(pk=reservation.level_id)
         reservation_release(reservation=reservation, quantity=quantity)
         (move,) = stock_moves_post(
-            lines=[MoveLine(level.variant_id, level.location_id, -quantity)],
+            lines=[
+                MoveLine(
+                    level.variant_id, level.location_id, -quantity, lot=lot, serials=tuple(serials)
+                )
+            ],
             kind=Kind.SHIPMENT,
             user=user,
             reference=reference

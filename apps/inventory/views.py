@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts.permissions import capability_required, user_can
@@ -12,10 +13,19 @@ from apps.core.htmx import int_param, render_page_or_partial
 from apps.core.pagination import paginate
 from apps.inventory import transfers as transfers_service
 from apps.inventory import warehousing
-from apps.inventory.forms import AdjustmentForm, LocationForm, TransferForm, WarehouseForm
-from apps.inventory.models import Location, StockMove, Transfer, Warehouse
+from apps.inventory.forms import (
+    AdjustmentForm,
+    LocationForm,
+    ReorderRuleForm,
+    TransferForm,
+    WarehouseForm,
+)
+from apps.inventory.lot_selectors import expiring_lots
+from apps.inventory.models import Location, ReorderRule, StockMove, Transfer, Warehouse
 from apps.inventory.selectors import low_stock, movement_history, stock_levels
 from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
+
+EXPIRY_WINDOWS = (7, 30, 60, 90, 180)
 
 
 @require_GET
@@ -106,14 +116,27 @@ def warehouse_detail(request, pk: int):
             else:
                 messages.success(request, f"Location {location} added.")
                 return redirect("inventory:warehouse", pk=warehouse.pk)
+    return warehouse_page(request, warehouse, form=form)
+
+
+def warehouse_page(request, warehouse: Warehouse, *, form=None, rule_form=None):
+    """The warehouse page: its locations and its own reorder rules (with the forms to add them)."""
+    rule_search = request.GET.get("rq", "").strip()
+    rules = ReorderRule.objects.filter(warehouse=warehouse).select_related("variant__product")
+    if rule_search:
+        rules = rules.filter(variant__sku__icontains=rule_search)
     context = {
         "warehouse": warehouse,
         "locations": warehouse.locations.order_by("code"),
-        "form": form,
+        "form": form or LocationForm(),
+        "rule_form": rule_form or ReorderRuleForm(),
+        "rules": paginate(request, rules.order_by("variant__sku", "pk")),
+        "rule_search": rule_search,
         "can_manage": user_can(request.user, "inventory.manage_warehouses"),
     }
+    failed = (form is not None and form.errors) or (rule_form is not None and rule_form.errors)
     return render(
-        request, "inventory/warehouse_detail.html", context, status=422 if form.errors else 200
+        request, "inventory/warehouse_detail.html", context, status=422 if failed else 200
     )
 
 
@@ -126,12 +149,18 @@ def adjust(request):
         variant = variant_by_code(data["code"])
         if variant is None:
             form.add_error("code", f"No variant has the barcode or SKU “{data['code']}”.")
-        else:
+        elif form.check_tracking(variant):
             try:
                 stock_moves_post(
                     lines=[
                         MoveLine(
-                            variant.pk, data["location"].pk, data["quantity"], data["unit_cost"]
+                            variant.pk,
+                            data["location"].pk,
+                            data["quantity"],
+                            data["unit_cost"],
+                            lot=data["lot"].strip(),
+                            expiry=data["expiry"],
+                            serials=data["serials"],
                         )
                     ],
                     kind=StockMove.Kind.ADJUSTMENT,
@@ -285,5 +314,40 @@ def _decimal(value, default):
 
 @require_GET
 @capability_required("inventory.view")
+def expiring(request):
+    search = request.GET.get("q", "").strip()
+    warehouse_id = int_param(request.GET.get("warehouse"))
+    days = int_param(request.GET.get("days"))
+    days = days if days in EXPIRY_WINDOWS else 30
+    qs = expiring_lots(
+        days=days, warehouse_id=warehouse_id, search=search, sort=request.GET.get("sort", "expiry")
+    )
+    context = {
+        "page": paginate(request, qs),
+        "search": search,
+        "warehouse_id": warehouse_id,
+        "warehouses": Warehouse.objects.filter(is_active=True),
+        "days": days,
+        "windows": EXPIRY_WINDOWS,
+        "today": timezone.localdate(),
+        "default_sort": "expiry",
+    }
+    return render_page_or_partial(request, "inventory/expiring.html", "expiring-table", context)
+
+
+@require_GET
+@capability_required("inventory.view")
 def low_stock_list(request):
-    return render(request, "inventory/low_stock.html", {"page": paginate(request, low_stock())})
+    search = request.GET.get("q", "").strip()
+    warehouse_id = int_param(request.GET.get("warehouse"))
+    qs = low_stock(
+        search=search, warehouse_id=warehouse_id, sort=request.GET.get("sort", "on_hand")
+    )
+    context = {
+        "page": paginate(request, qs),
+        "search": search,
+        "warehouse_id": warehouse_id,
+        "warehouses": Warehouse.objects.filter(is_active=True),
+        "default_sort": "on_hand",
+    }
+    return render_page_or_partial(request, "inventory/low_stock.html", "low-stock-table", context)

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,8 +19,15 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from apps.catalog.models import Product, Variant
-from apps.inventory.integrity import stock_differences
-from apps.inventory.models import Location, Reservation, StockLevel, StockMove, Warehouse
+from apps.inventory.integrity import stock_differences, tracking_differences
+from apps.inventory.models import (
+    Location,
+    Reservation,
+    StockLevel,
+    StockMove,
+    StockMoveLot,
+    Warehouse,
+)
 from apps.inventory.services import MoveLine, stock_moves_post
 from apps.tenants.models import Tenant
 from apps.tenants.services.lifecycle import tenant_delete_now
@@ -48,6 +56,17 @@ def hammer_company(django_db_setup, django_db_blocker):
                     MoveLine(v.pk, loc.pk, Decimal(20), Decimal("2.00"))
                     for v in variants
                     for loc in locations
+                ],
+                kind=StockMove.Kind.OPENING,
+            )
+            # A lot-tracked variant too: FEFO picking and carried lots under contention.
+            dated = Product.objects.create(name="Yoghurt", tracks_lots=True)
+            yoghurt = Variant.objects.create(product=dated, sku="Y-1")
+            stock_moves_post(
+                lines=[
+                    MoveLine(yoghurt.pk, loc.pk, Decimal(10), Decimal(1), lot=lot, expiry=expiry)
+                    for loc in locations
+                    for lot, expiry in (("EARLY", date(2030, 1, 1)), ("LATE", date(2031, 1, 1)))
                 ],
                 kind=StockMove.Kind.OPENING,
             )
@@ -85,6 +104,7 @@ def run_processes(mode: str, schema: str, ops: int) -> list[dict]:
 
 def assert_ledger_consistent() -> None:
     assert stock_differences() == []
+    assert tracking_differences() == []
     assert not StockLevel.objects.filter(on_hand__lt=0).exists()
     for level in StockLevel.objects.all():
         assert Decimal(0) <= level.reserved <= level.on_hand
@@ -99,6 +119,8 @@ def test_processes_hammering_reserve_adjust_transfer_leave_the_ledger_consistent
         assert sum(r["ok"] for r in results) > 100  # real work happened, not only refusals
         with schema_context(hammer_company.schema_name):
             assert_ledger_consistent()
+            # The lot-tracked variant was hammered too, beyond its four opening lot parts.
+            assert StockMoveLot.objects.count() > 4
 
 
 def test_hot_sku_is_never_oversold(hammer_company, django_db_blocker):
