@@ -155,22 +155,17 @@ class AdjustView(APIView):
         return Response(MoveSerializer(moves, many=True).data, status=status.HTTP_201_CREATED)
 
 
-class LowStockSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.name")
-    on_hand = serializers.DecimalField(source="total_on_hand", read_only=True, **QTY)
-    suggested_quantity = serializers.DecimalField(source="suggested", read_only=True, **QTY)
+class LowStockSerializer(serializers.Serializer):
+    """One row per variant's pooled stock (``warehouse`` null) or per warehouse rule."""
 
-    class Meta:
-        model = Variant
-        fields = [
-            "id",
-            "sku",
-            "product",
-            "on_hand",
-            "reorder_point",
-            "safety_stock",
-            "suggested_quantity",
-        ]
+    variant = serializers.IntegerField(source="variant_pk")
+    sku = serializers.CharField(source="variant_sku")
+    product = serializers.CharField(source="product_name")
+    warehouse = serializers.IntegerField(source="warehouse_pk", allow_null=True)
+    warehouse_code = serializers.CharField(allow_blank=True)
+    on_hand = serializers.DecimalField(**QTY)
+    reorder_point = serializers.DecimalField(source="point", **QTY)
+    suggested_quantity = serializers.DecimalField(source="suggested", **QTY)
 
 
 class LowStockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -151,3 +151,17 @@ def test_list_query_count_is_fixed(api_as, stock, tenant, django_assert_max_num_
         assert api.get("/api/inventory/stock-items/").json_body["count"] == 31
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(api.get("/api/inventory/moves/").json_body["results"]) == 31
+
+
+def test_low_stock_lists_what_is_at_or_below_its_reorder_point(api_as, stock, tenant):
+    with schema_context(tenant.schema_name):
+        Variant.objects.filter(pk=stock["variant"].pk).update(reorder_point=12, reorder_quantity=20)
+    body = api_as(Role.VIEWER, ["inventory:read"]).get("/api/inventory/low-stock/").json_body
+    (row,) = body["results"]
+    assert (row["sku"], row["on_hand"], row["reorder_point"], row["warehouse"]) == (
+        "MUG-1",
+        "10.000",
+        "12.000",
+        None,
+    )
+    assert Decimal(row["suggested_quantity"]) >= 20
