@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "sales"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("customers/", include("apps.sales.customers.urls")),
+]
