@@ -172,11 +172,13 @@ def open_balance(customer) -> Decimal | None:
             break
     open_field = next((f for f in INVOICE_OPEN_FIELDS if f in names), None)
     if open_field:
-        return qs.aggregate(v=Sum(open_field))["v"] or ZERO
-    paid_field = next((f for f in INVOICE_PAID_FIELDS if f in names), None)
-    if "total" in names and paid_field:
-        return qs.aggregate(v=Sum(F("total") - F(paid_field)))["v"] or ZERO
-    return None
+        owed = qs.aggregate(v=Sum(open_field))["v"]
+    else:
+        paid_field = next((f for f in INVOICE_PAID_FIELDS if f in names), None)
+        if "total" not in names or not paid_field:
+            return None
+        owed = qs.aggregate(v=Sum(F("total") - F(paid_field)))["v"]
+    return (owed or ZERO).quantize(Decimal("0.01"))
 
 
 def rfm_segments(*, today: date | None = None) -> dict:

@@ -7,9 +7,13 @@ Scores are relative to the company's other customers who have bought at least on
 - F: number of orders; the most frequent fifth score 5.
 - M: revenue; the biggest-spending fifth score 5.
 
-A customer's score is 1 + ⌊5 × p / n⌋, where n is the number of scored customers and p
-how many of them are strictly worse on that measure — so equal values always share a
-score (ten customers with one order each all get F = 1).
+A customer's score comes from their percent rank among the n scored customers,
+pct = (worse + (equal − 1) / 2) / (n − 1), where *worse* counts customers strictly worse
+on that measure and *equal* those with the same value (the customer included): score =
+1 + ⌊5 × pct⌋, capped at 5. Ties share the middle of the places they occupy, so equal
+values always get the same score; a lone customer, or customers who are all alike, score
+3 (there is nobody to be better or worse than). Five customers who all differ score
+1, 2, 3, 4, 5; ten fill each score twice.
 
 The segment comes from R and FM = ⌈(F + M) / 2⌉ on this grid:
 
@@ -105,16 +109,19 @@ def segment_for(r: int, f: int, m: int) -> str:
 
 
 def _scores(values: list, *, lower_is_better: bool = False) -> dict:
-    """Quintile score for each distinct value: 1 + floor(5 * worse / n)."""
+    """Quintile score for each distinct value, from its percent rank with ties averaged."""
     n = len(values)
     ordered = sorted(values)
     scores = {}
     for value in set(values):
-        if lower_is_better:
-            worse = n - bisect_right(ordered, value)
-        else:
-            worse = bisect_left(ordered, value)
-        scores[value] = 1 + (5 * worse) // n
+        below, upto = bisect_left(ordered, value), bisect_right(ordered, value)
+        equal = upto - below
+        worse = n - upto if lower_is_better else below
+        if n == 1:
+            scores[value] = 3
+            continue
+        twice_rank = 2 * worse + equal - 1  # twice the (average) number of places beaten
+        scores[value] = min(5, 1 + (5 * twice_rank) // (2 * (n - 1)))
     return scores
 
 

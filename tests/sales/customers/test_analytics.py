@@ -91,19 +91,25 @@ def test_quintiles_on_five_distinct_customers():
     assert scores[1].recency_days == 1
 
 
-def test_ties_share_the_lower_score_and_customers_without_orders_are_left_out():
-    # Eight one-time buyers and two repeat buyers: a score is earned by beating others,
-    # so every one-time buyer gets F = 1 and both repeat buyers F = 5.
+def test_ties_share_a_score_and_customers_without_orders_are_left_out():
+    # Eight one-time buyers and two repeat buyers: the one-time buyers share the middle
+    # of places 1-8 (percent rank 3.5 / 9 -> F = 2); the repeat buyers get F = 5.
     purchases = {k: _p(1, "50", k) for k in range(1, 9)}
     purchases[9] = _p(3, "50", 20)
     purchases[10] = _p(4, "50", 30)
     purchases[11] = Purchases(0, D("0"), TODAY)
     scores = rfm_scores(purchases, today=TODAY)
     assert 11 not in scores
-    assert {scores[k].f for k in range(1, 9)} == {1}
+    assert {scores[k].f for k in range(1, 9)} == {2}
     assert (scores[9].f, scores[10].f) == (5, 5)
-    assert {s.m for s in scores.values()} == {1}  # everyone spent the same
+    assert {s.m for s in scores.values()} == {3}  # everyone spent the same
     assert scores[1].r == 5 and scores[10].r == 1
+
+
+def test_a_lone_customer_scores_in_the_middle():
+    scores = rfm_scores({1: _p(1, "10", 1)}, today=TODAY)
+    assert scores[1].code == "333"
+    assert scores[1].segment == "need_attention"
 
 
 def test_ten_customers_fill_each_quintile_twice():

@@ -67,7 +67,8 @@ def test_order_history_and_totals(tenant):
         assert totals[bolt.pk].last_order == today - timedelta(days=300)
         segments = orders.rfm_segments()
         # Two customers: Acme is better on every measure.
-        assert segments[acme.pk].code == "333" and segments[bolt.pk].code == "111"
+        assert segments[acme.pk].code == "555" and segments[bolt.pk].code == "111"
+        assert (segments[acme.pk].segment, segments[bolt.pk].segment) == ("champions", "lost")
         assert [o.number for o in orders.recent_orders(acme)] == ["T-4", "T-3", "T-2", "T-1"]
 
 
@@ -76,20 +77,27 @@ def test_list_columns_and_segment_filter(tenant_client, tenant, users):
 
     tenant_client.force_login(users[Role.MANAGER])
     acme = customer_make(tenant, "Acme")
-    customer_make(tenant, "Bolt")
+    bolt = customer_make(tenant, "Bolt")
+    customer_make(tenant, "Cog")
     with schema_context(tenant.schema_name):
         has_orders = _model("SalesOrder") is not None
         if has_orders:
             _order(acme, "T-1", 3, "120.00")
+            _order(acme, "T-2", 30, "80.00")
+            _order(bolt, "T-3", 300, "20.00")
     html = tenant_client.get("/sales/customers/?sort=-revenue").content.decode()
     if not has_orders:
         assert "Revenue" not in html
         return
-    assert html.index(">Acme<") < html.index(">Bolt<")
-    assert "120.00 USD" in html
-    response = tenant_client.get("/sales/customers/?segment=new")
-    names = response.content.decode()
-    assert ">Acme<" in names and ">Bolt<" not in names
+    assert html.index(">Acme<") < html.index(">Bolt<") < html.index(">Cog<")
+    assert "200.00 USD" in html and "Champions" in html
+    by_segment = {
+        segment: tenant_client.get(f"/sales/customers/?segment={segment}").content.decode()
+        for segment in ("champions", "lost", "no_orders")
+    }
+    for segment, name in (("champions", "Acme"), ("lost", "Bolt"), ("no_orders", "Cog")):
+        shown = by_segment[segment]
+        assert [n for n in ("Acme", "Bolt", "Cog") if f">{n}<" in shown] == [name], segment
 
 
 def test_customer_page_value_and_open_balance(tenant_client, tenant, users):
@@ -128,7 +136,7 @@ def test_customer_page_value_and_open_balance(tenant_client, tenant, users):
             )
             assert orders.open_balance(acme) == D("70.00")
     html = tenant_client.get(f"/sales/customers/{acme.pk}/").content.decode()
-    # 2 orders, 400 revenue, AOV 200; tenure 400 days -> 1.826 orders a year;
-    # predicted CLV = 200 × 1.8262… × 3 = 1095.69; 360 days between the orders.
-    for text in ("400.00", "200.00", "1.83", "1095.69", "360.0", "T-2"):
+    # 2 orders, 400 revenue, AOV 200; tenure 400 days -> 2 / (400 / 365.25) = 1.82625
+    # orders a year; predicted CLV = 200 × 1.82625 × 3 = 1095.75; 360 days between orders.
+    for text in ("400.00", "200.00", "1.83", "1095.75", "360.0", "T-2"):
         assert text in html, text
