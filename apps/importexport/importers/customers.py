@@ -1,5 +1,5 @@
-"""Customers: matched by email (ignoring case), else by name (ignoring case); a row that
-matches nobody creates a customer. Writes go through the customers' services
+"""Customers: matched by email (ignoring case), else by name (ignoring case, and only a
+customer without an email when the row has one); a row that matches nobody creates one. Writes go through the customers' services
 (apps/sales/customers/services.py), so a file follows the same rules as the form.
 
 The export has the import's columns plus the customer's RFM segment and order figures
@@ -93,15 +93,21 @@ class CustomerImporter(Importer):
         self.seen: dict[str, int] = {}
 
     def _match(self, row: Row, name: str | None, email: str | None) -> Customer | None:
+        """The customer a row is about: same email; else the one customer with the same
+        name — when the row has an email, only a namesake without an email (the row
+        gives them one), so two different people who share a name are not merged."""
         if email:
             found = self.by_email.get(email.lower(), [])
             if len(found) > 1:
                 row.error(
                     "email", f"{len(found)} customers have the email {email}; fix them first."
                 )
-            return found[0] if found else None
+            if found:
+                return found[0]
         if name:
             found = self.by_name.get(name.lower(), [])
+            if email:
+                found = [c for c in found if not c.email]
             if len(found) > 1:
                 row.error(
                     "name",

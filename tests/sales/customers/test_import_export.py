@@ -62,6 +62,22 @@ def test_preview_then_confirm_creates_and_updates(tenant_client, tenant, users):
         assert (ann.kind, ann.currency, ann.is_active) == ("person", "EUR", False)
 
 
+def test_name_match_only_fills_in_a_missing_email(tenant_client, tenant, users):
+    tenant_client.force_login(users[Role.MANAGER])
+    no_email = customer_make(tenant, "Sam Lee", kind="person")
+    customer_make(tenant, "Pat Kim", email="pat@old.test")
+    content = b"name,email\nSam Lee,sam@new.test\nPat Kim,pat@new.test\n"
+    batch = _batch(tenant, upload(tenant_client, "customers", content))
+    with schema_context(tenant.schema_name):
+        actions = {r.key: r.action for r in batch.rows.all()}
+    # Sam had no email: the row is about him. Pat has another email: a different Pat.
+    assert actions == {"Sam Lee": "update", "pat@new.test": "create"}
+    tenant_client.post(f"/data/imports/{batch.pk}/confirm/")
+    with schema_context(tenant.schema_name):
+        assert Customer.objects.get(pk=no_email.pk).email == "sam@new.test"
+        assert Customer.objects.filter(name="Pat Kim").count() == 2
+
+
 def test_row_errors_name_the_row_column_and_problem(tenant_client, tenant, users):
     tenant_client.force_login(users[Role.MANAGER])
     content = (
