@@ -36,6 +36,7 @@ def customer_list(request):
         "tiers": selectors.price_tiers(),
         "tags": selectors.all_tags(),
         "segments": [(key, label) for key, (label, _) in rfm.SEGMENTS.items()],
+        "segment_counts": _segment_counts(segments),
         "active_choices": ACTIVE_CHOICES,
         "orders_available": orders.available(),
         "filtered": any(filters[k] for k in ("search", "tag", "tier_id", "segment"))
@@ -45,6 +46,14 @@ def customer_list(request):
         "can_export": user_can(request.user, "reports.export"),
     }
     return render_page_or_partial(request, "sales/customers/list.html", "customer-table", context)
+
+
+def _segment_counts(segments: dict) -> list[tuple[str, str, int]]:
+    """(segment, label, customers) for the segments that have customers, best first."""
+    counts: dict[str, int] = {}
+    for score in segments.values():
+        counts[score.segment] = counts.get(score.segment, 0) + 1
+    return [(key, rfm.SEGMENTS[key][0], counts[key]) for key in rfm.ORDER if key in counts]
 
 
 def _export_query(request, filters: dict) -> str:

@@ -90,7 +90,9 @@ def test_list_columns_and_segment_filter(tenant_client, tenant, users):
         assert "Revenue" not in html
         return
     assert html.index(">Acme<") < html.index(">Bolt<") < html.index(">Cog<")
-    assert "200.00 USD" in html and "Champions" in html
+    assert "200.00 USD" in html
+    # The segment summary links to each segment with its number of customers.
+    assert 'href="?segment=champions">Champions <span class="badge text-bg-light border">1' in html
     by_segment = {
         segment: tenant_client.get(f"/sales/customers/?segment={segment}").content.decode()
         for segment in ("champions", "lost", "no_orders")
