@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from apps.core.errors import DomainError
 from apps.inventory.arrivals import stock_arrival_announce
+from apps.inventory.changes import stock_change_announce
 from apps.inventory.models import CostLayer, Reservation, StockLevel, StockMove, VariantCost
 from apps.inventory.tracking import track_moves
 
@@ -297,6 +298,7 @@ def stock_moves_post(
         _fifo(moves)
         track_moves(lines, moves, error_class=InventoryError)
         stock_arrival_announce(variant_ids={m.variant_id for m in moves if m.quantity > 0})
+        stock_change_announce(moves)
     return moves
 
 
