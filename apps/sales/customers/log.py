@@ -70,10 +70,18 @@ def customer_email_send(
         email.send()
     except OSError as exc:  # SMTP refused or unreachable: nothing is logged
         raise CustomerError(f"The email could not be sent ({exc}). Try again later.") from exc
+    return email_log(customer=customer, user=user, to=addresses, subject=subject, body=body)
+
+
+def email_log(
+    *, customer: Customer, user=None, to: list[str], subject: str, body: str
+) -> CustomerNote:
+    """Record an email that was sent to the customer (by this page, or by another part of
+    the app such as an invoice or shipping notice) in their communication log."""
     return CustomerNote.objects.create(
         customer=customer,
         kind=Kind.EMAIL,
-        subject=subject,
-        body=f"To: {', '.join(addresses)}\n\n{body}",
+        subject=subject[:200],
+        body=f"To: {', '.join(to)}\n\n{body}",
         user=user,
     )

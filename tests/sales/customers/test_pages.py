@@ -202,6 +202,26 @@ def test_customer_page_shows_details_contacts_addresses_and_log(
     assert manager_client.get(f"{LIST}999999/").status_code == 404
 
 
+def test_customer_page_query_count_is_fixed(manager_client, tenant, django_assert_max_num_queries):
+    customer = customer_make(tenant, "Acme")
+    with schema_context(tenant.schema_name):
+        contact_save(customer=customer, name="One")
+        CustomerNote.objects.create(customer=customer, body="one", user=None)
+    with django_assert_max_num_queries(30) as one:
+        manager_client.get(f"{LIST}{customer.pk}/")
+    with schema_context(tenant.schema_name):
+        for i in range(15):
+            contact_save(customer=customer, name=f"Contact {i}")
+            address_save(
+                customer=customer,
+                data=AddressData(kind="shipping", line1=f"{i} Road", city="Town", country="US"),
+            )
+            CustomerNote.objects.create(customer=customer, body=f"note {i}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        html = manager_client.get(f"{LIST}{customer.pk}/").content.decode()
+    assert "Contact 14" in html and "14 Road" in html and "note 14" in html
+
+
 def test_archive_needs_confirmation_and_restore(manager_client, tenant):
     customer = customer_make(tenant, "Acme")
     confirm = manager_client.get(f"{LIST}{customer.pk}/archive/", HTTP_HX_REQUEST="true")
