@@ -31,7 +31,9 @@ def shelf(tenant):
 
 
 def variant(sku, **extra):
-    return Variant.objects.create(product=Product.objects.create(name=sku.title()), sku=sku, **extra)
+    return Variant.objects.create(
+        product=Product.objects.create(name=sku.title()), sku=sku, **extra
+    )
 
 
 def post(item, shelf, qty, age, cost=None, kind=None):
