@@ -152,12 +152,13 @@ def render_xlsx(result: Result):
 
 
 def _current_tenant():
-    tenant = getattr(connection, "tenant", None)
-    if tenant is None or getattr(tenant, "schema_name", "public") != connection.schema_name:
-        from apps.tenants.models import Tenant
+    from apps.tenants.models import Tenant
 
-        tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
-    return tenant
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant) and tenant.schema_name == connection.schema_name:
+        return tenant
+    # A job's schema_context sets a stand-in without the company's name: load the real one.
+    return Tenant.objects.filter(schema_name=connection.schema_name).first()
 
 
 def pdf_bytes(result: Result, *, params_text: str, request=None) -> bytes:

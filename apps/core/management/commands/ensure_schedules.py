@@ -45,6 +45,27 @@ SCHEDULES = [
         None,
     ),
     (
+        "report files purge",
+        "apps.core.jobs.fan_out",
+        "'apps.reports.jobs.report_files_purge'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
+        "scheduled reports",
+        "apps.core.jobs.fan_out",
+        "'apps.notifications.scheduled_reports.scheduled_reports_run'",
+        Schedule.MINUTES,
+        5,
+    ),
+    (
+        "notification rules",
+        "apps.core.jobs.fan_out",
+        "'apps.notifications.rules.rules_evaluate'",
+        Schedule.MINUTES,
+        15,
+    ),
+    (
         "reorder run",
         "apps.core.jobs.fan_out",
         "'apps.purchasing.tasks.replenishment_run'",
