@@ -27,6 +27,7 @@ urlpatterns = [
     path("auth/logout/", auth_views.LogoutView.as_view(), name="auth-logout"),
     path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
     path("inventory/adjust/", inventory_api.AdjustView.as_view(), name="inventory-adjust"),
+    path("reports/", include("apps.reports.api_urls")),
     path("", include(router.urls)),
 ]
 

@@ -33,8 +33,12 @@ def stock(tenant, settings, tmp_path):
         product = Product.objects.create(name="Thing")
         stock_moves_post(
             lines=[
-                MoveLine(Variant.objects.create(product=product, sku=f"T-{i}").pk, bin_.pk,
-                         D(i + 1), D(2))
+                MoveLine(
+                    Variant.objects.create(product=product, sku=f"T-{i}").pk,
+                    bin_.pk,
+                    D(i + 1),
+                    D(2),
+                )
                 for i in range(5)
             ],  # fmt: skip
             kind="receipt",
