@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -103,7 +104,8 @@ def xlsx_write_report(result: Result, target, progress: Progress = None) -> None
 
     columns = result.report.columns
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(result.report.title[:31])
+    # Sheet names may not hold []:*?/\ and are at most 31 characters.
+    sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", result.report.title)[:31])
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = 14 if column.numeric else 24
