@@ -77,3 +77,18 @@ def test_report_pages_have_a_fixed_query_count(
     with django_assert_max_num_queries(len(one.captured_queries)):
         body = get(manager_client, slug, **params).content.decode()
     assert "V-0" in body and body.count("<tr") > 10
+
+
+def test_index_links_to_schedules_and_budgets_by_role(tenant_client, users):
+    from apps.accounts.models import Role
+
+    tenant_client.force_login(users[Role.OWNER])
+    page = tenant_client.get("/reports/").content.decode()
+    assert "/notifications/schedules/" in page and "/reports/budgets/" in page
+    assert "ABC / XYZ analysis" in page and "Purchasing budget vs actual" in page
+    tenant_client.force_login(users[Role.VIEWER])
+    page = tenant_client.get("/reports/").content.decode()
+    assert "/notifications/schedules/" not in page and "/reports/budgets/" not in page
+    tenant_client.force_login(users[Role.OWNER])
+    prefs = tenant_client.get("/notifications/preferences/").content.decode()
+    assert "/notifications/rules/" in prefs
