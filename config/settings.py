@@ -294,6 +294,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Background report files (apps/reports/storage.py): outside MEDIA_ROOT, served only by a view.
+REPORT_FILES_ROOT = Path(env("REPORT_FILES_ROOT", str(DATA_DIR / "report-files")))
+REPORTS_BACKGROUND_ROWS = env_int("REPORTS_BACKGROUND_ROWS", 20_000)
 # Uploaded files live under MEDIA_ROOT/<schema_name>/.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {
