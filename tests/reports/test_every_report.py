@@ -92,3 +92,16 @@ def test_index_links_to_schedules_and_budgets_by_role(tenant_client, users):
     tenant_client.force_login(users[Role.OWNER])
     prefs = tenant_client.get("/notifications/preferences/").content.decode()
     assert "/notifications/rules/" in prefs
+
+
+def test_the_schedules_point_at_real_per_company_jobs(db):
+    from django.core.management import call_command
+    from django_q.models import Schedule
+
+    from apps.core.jobs import _import
+
+    call_command("ensure_schedules", stdout=__import__("io").StringIO())
+    for name in ("report files purge", "scheduled reports", "notification rules"):
+        schedule = Schedule.objects.get(name=name)
+        assert schedule.func == "apps.core.jobs.fan_out"
+        assert callable(_import(schedule.args.strip("'")))

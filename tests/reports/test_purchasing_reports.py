@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import Role
 from apps.purchasing.receiving import ReceiveItem, purchase_order_receive
-from apps.purchasing.services import LineInput, purchase_order_submit
+from apps.purchasing.services import LineInput, purchase_order_create, purchase_order_submit
 from apps.reports.models import PurchasingBudget
 
 from .conftest import D, csv_rows, get, pdf_text, xlsx_rows
@@ -118,3 +118,40 @@ def test_budgets_page_and_budget_vs_actual(tenant, tenant_client, users, orders)
     tenant_client.post("/reports/budgets/?year=2026", {"m1": "1000"})
     with schema_context(tenant.schema_name):
         assert PurchasingBudget.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "slug", ["po-history", "vendor-performance", "cost-analysis", "budget-vs-actual"]
+)
+def test_purchasing_report_pages_have_a_fixed_query_count(
+    manager_client, buying, make_order, slug, django_assert_max_num_queries
+):
+    from apps.catalog.services import product_create, supplier_create
+
+    params = {"year": 2026} if slug == "budget-vs-actual" else JANUARY
+
+    def received_order(supplier, day):
+        item = product_create(name=f"Part {day}", sku=f"PART-{day}").variants.get()
+        order = purchase_order_submit(
+            order=purchase_order_create(
+                supplier=supplier,
+                warehouse=buying["warehouse"],
+                lines=[LineInput(item.pk, D(2), D(5))],
+                created_at=at(1, day),
+            )
+        )
+        purchase_order_receive(
+            order=order,
+            location=buying["shelf"],
+            items=[ReceiveItem(order.lines.get().pk, D(2), D(0), "")],
+            received_at=at(1, day + 2),
+        )
+
+    received_order(buying["supplier"], 3)
+    with django_assert_max_num_queries(30) as one:
+        assert get(manager_client, slug, **params).status_code == 200
+    for i in range(8):
+        received_order(supplier_create(name=f"Supplier {i}", currency="USD"), 4 + i)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = get(manager_client, slug, **params).content.decode()
+    assert body.count("<tr") >= 10  # header, nine orders/suppliers/parts (or 12 months), total
