@@ -112,6 +112,17 @@ def report_file_build(file_id: str, job_id: str | None = None) -> str:
         finished_at=_now(),
     )
     job_progress_update(job_id, 100, "Ready to download", result_url=url)
+    if record.created_by_id:  # they may have left the progress page: the bell tells them
+        from apps.notifications.services import notification_send
+
+        notification_send(
+            kind="job_finished",
+            title=f"Your report is ready: {record.title} ({record.fmt.upper()})",
+            body="Download it within 7 days.",
+            url=url,
+            users=[record.created_by],
+            email=False,
+        )
     return path
 
 

@@ -60,6 +60,11 @@ def test_a_large_export_runs_as_a_job_with_a_download_link(
     assert record.status == ReportFile.Status.READY and record.estimated_rows == 5
     assert record.path.startswith(str(record.pk)) and (stock / tenant.schema_name).is_dir()
     assert JobProgress.objects.get(pk=record.job_id).state == JobProgress.State.SUCCEEDED
+    with schema_context(tenant.schema_name):
+        from apps.notifications.models import Notification
+
+        bell = Notification.objects.get(kind="job_finished")
+    assert bell.recipient == users[Role.CLERK] and bell.url == file_url
     page = tenant_client.get(file_url).content.decode()
     assert "ready" in page and f"/reports/files/{record.pk}/download/" in page
     download = tenant_client.get(f"{file_url}download/")

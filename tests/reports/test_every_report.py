@@ -2,6 +2,7 @@
 pages keep a fixed query count whatever the number of rows."""
 
 import datetime as dt
+import io
 from decimal import Decimal as D
 
 import pytest
@@ -100,7 +101,7 @@ def test_the_schedules_point_at_real_per_company_jobs(db):
 
     from apps.core.jobs import _import
 
-    call_command("ensure_schedules", stdout=__import__("io").StringIO())
+    call_command("ensure_schedules", stdout=io.StringIO())
     for name in ("report files purge", "scheduled reports", "notification rules"):
         schedule = Schedule.objects.get(name=name)
         assert schedule.func == "apps.core.jobs.fan_out"
