@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import capability_required, user_can
@@ -112,3 +112,20 @@ def schedule_delete(request, pk: int):
         messages.success(request, f"“{name}” deleted; it will not be sent again.")
         return redirect("notifications:schedules")
     return render(request, "notifications/schedule_delete.html", {"schedule": schedule})
+
+
+@require_POST
+@capability_required("reports.export")
+def schedule_send_now(request, pk: int):
+    from apps.core.jobs import job_enqueue
+
+    schedule = get_object_or_404(ReportSchedule, pk=pk)
+    job_enqueue(
+        "apps.notifications.scheduled_reports.scheduled_report_send_now",
+        schedule.pk,
+        label=f"Send {schedule.name}",
+    )
+    messages.success(
+        request, f"“{schedule.name}” is on its way to {', '.join(schedule.recipient_list())}."
+    )
+    return redirect("notifications:schedules")

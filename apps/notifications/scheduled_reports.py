@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -234,3 +235,25 @@ def scheduled_reports_run() -> int:
             schedule.last_run_at = now
             schedule.next_run_at = next_run(schedule, after=now, zone=zone)
             schedule.save(update_fields=["last_run_at", "next_run_at", "last_error", "runs"])
+
+
+def scheduled_report_send_now(schedule_id: int) -> bool:
+    """The "Send now" job: email one schedule at once, without moving its next time."""
+    schedule = ReportSchedule.objects.select_related("created_by").filter(pk=schedule_id).first()
+    if schedule is None:
+        return False
+    tenant = company()
+    try:
+        with timezone.override(company_zone(tenant)):
+            report_schedule_send(schedule, tenant=tenant)
+    except Exception as exc:
+        logger.exception("Scheduled report %s failed (sent now)", schedule.pk)
+        message = exc.message if isinstance(exc, DomainError) else str(exc)
+        ReportSchedule.objects.filter(pk=schedule.pk).update(
+            last_error=(message or exc.__class__.__name__)[:500], last_run_at=_now()
+        )
+        return False
+    ReportSchedule.objects.filter(pk=schedule.pk).update(
+        last_error="", last_run_at=_now(), runs=F("runs") + 1
+    )
+    return True

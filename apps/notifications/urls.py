@@ -12,5 +12,6 @@ urlpatterns = [
     path("schedules/", schedule_views.schedules, name="schedules"),
     path("schedules/new/", schedule_views.schedule_new, name="schedule_new"),
     path("schedules/<int:pk>/delete/", schedule_views.schedule_delete, name="schedule_delete"),
+    path("schedules/<int:pk>/send/", schedule_views.schedule_send_now, name="schedule_send"),
     path("rules/", rule_views.rules, name="rules"),
 ]

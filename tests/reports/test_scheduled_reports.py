@@ -204,3 +204,23 @@ def test_schedule_list_query_count_is_fixed(
     add(20)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert "S19" in tenant_client.get("/notifications/schedules/").content.decode()
+
+
+def test_send_now_emails_at_once_without_moving_the_schedule(
+    tenant, tenant_client, users, sync_jobs
+):
+    with schema_context(tenant.schema_name):
+        item = report_schedule_create(
+            name="Aging", report_slug="stock-aging", params={}, fmt="pdf", frequency="daily",
+            at_time=dt.time(7), recipients="boss@alpha.test", user=users[Role.MANAGER],
+        )  # fmt: skip
+    tenant_client.force_login(users[Role.CLERK])
+    assert "Send now" in tenant_client.get("/notifications/schedules/").content.decode()
+    with sync_jobs():
+        response = tenant_client.post(f"/notifications/schedules/{item.pk}/send/")
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["boss@alpha.test"]]
+    assert mail.outbox[0].attachments[0][0].endswith(".pdf")
+    with schema_context(tenant.schema_name):
+        after = ReportSchedule.objects.get()
+    assert after.runs == 1 and after.next_run_at == item.next_run_at and after.last_error == ""
