@@ -1,5 +1,3 @@
-
-
 def test_dashboard_lays_out_one_lazy_partial_per_widget(web):
     response = web.login_as("owner").get("/")
     assert response.status_code == 200
