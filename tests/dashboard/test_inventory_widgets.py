@@ -11,6 +11,7 @@ from apps.dashboard.context import WidgetContext
 from apps.dashboard.registry import widget_get
 from apps.inventory.counts import stock_count_create
 from apps.inventory.models import StockMove
+from apps.inventory.valuation import stock_valuation, stock_valuation_totals
 from apps.purchasing.receiving import ReceiveItem, purchase_order_receive
 from apps.purchasing.services import purchase_order_cancel
 from tests.conftest import make_user
@@ -69,13 +70,34 @@ def test_stock_value_totals_and_splits_by_warehouse(shop, post, owner_ctx):
     assert result["totals"]["average_value"] == D(170)  # 6×5 + 2×20 + 100×1
     assert result["totals"]["fifo_value"] == D(170)
     assert result["totals"]["quantity"] == D(108)
-    by_code = {r["location__warehouse__code"]: r["average_value"] for r in result["warehouses"]}
+    by_code = {r["code"]: r["average_value"] for r in result["warehouses"]}
     assert by_code == {"EAST": D(100), "MAIN": D(70)}
-    assert [r["location__warehouse__code"] for r in result["warehouses"]] == ["EAST", "MAIN"]
+    assert [r["code"] for r in result["warehouses"]] == ["EAST", "MAIN"]
 
     chart = widget_get("stock_value").chart(owner_ctx, result)
     assert chart["labels"] == ["EAST", "MAIN"]
     assert chart["datasets"][0]["data"] == [100.0, 70.0]
+
+
+def test_stock_value_agrees_with_the_valuation_report_when_fifo_and_average_differ(
+    shop, post, owner_ctx
+):
+    # Bolts bought at 5 then 8 (average 6.5); FIFO ships the 5s first.
+    post(Kind.RECEIPT, [("bolt", "main", 10, 5)])
+    post(Kind.RECEIPT, [("bolt", "east", 10, 8)])
+    post(Kind.SHIPMENT, [("bolt", "main", -6, None)])
+
+    result = data("stock_value", owner_ctx)
+
+    assert result["totals"]["average_value"] == D(91)  # 14 × 6.5
+    assert result["totals"]["fifo_value"] == D(100)  # 4 × 5 + 10 × 8
+    report = stock_valuation_totals()
+    assert result["totals"]["average_value"] == report["average_value"].quantize(D("0.01"))
+    assert result["totals"]["fifo_value"] == report["fifo_value"].quantize(D("0.01"))
+    rows = {r["location__warehouse__code"]: r for r in stock_valuation(group="warehouse")}
+    for row in result["warehouses"]:
+        assert row["average_value"] == rows[row["code"]]["average_value"].quantize(D("0.01"))
+        assert row["fifo_value"] == rows[row["code"]]["fifo_value"].quantize(D("0.01"))
 
 
 def test_stock_value_is_not_for_clerks(owner_ctx, clerk_ctx):

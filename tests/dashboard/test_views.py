@@ -157,3 +157,17 @@ def test_money_is_shown_in_the_company_currency(web, post, tenant):
     post(Kind.RECEIPT, [("gear", "main", 1, D("12.5"))])
     html = web.login_as("manager").get("/dashboard/widgets/stock_value/", **HX).content.decode()
     assert f'12.50 <span class="fs-6">{tenant.currency}</span>' in html
+
+
+def test_stock_value_headline_uses_the_company_valuation_method(web, post, tenant):
+    post(Kind.RECEIPT, [("bolt", "main", 10, 5)])
+    post(Kind.RECEIPT, [("bolt", "east", 10, 8)])
+    post(Kind.SHIPMENT, [("bolt", "main", -6, None)])
+    client = web.login_as("owner")
+    html = client.get("/dashboard/widgets/stock_value/", **HX).content.decode()
+    assert '<p class="display-6 mb-0">91.00' in html and "at moving average cost" in html
+
+    tenant.valuation_method = "fifo"
+    tenant.save(update_fields=["valuation_method"])
+    html = client.get("/dashboard/widgets/stock_value/", **HX).content.decode()
+    assert '<p class="display-6 mb-0">100.00' in html and "at FIFO cost" in html
