@@ -94,7 +94,6 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
-    "apps.dashboard",
 ]
 
 TENANT_APPS = [
@@ -114,6 +113,7 @@ TENANT_APPS = [
     "apps.reports",
     "rest_framework_simplejwt.token_blacklist",
     "apps.api",
+    "apps.dashboard",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
