@@ -211,7 +211,7 @@ class Panel:
         return self.y.shape[1]
 
     def subset(self, rows: np.ndarray) -> Panel:
-        pick = (lambda a: None if a is None else a[rows])  # noqa: E731
+        pick = lambda a: None if a is None else a[rows]  # noqa: E731
         return Panel(
             self.series_ids[rows],
             self.dates,
