@@ -70,7 +70,7 @@ class GlobalXGB(Model):
             known = np.asarray(ctx.holidays, dtype=float)[: total + 1]
             holiday[: len(known)] = known
         return {
-            "dow": dates.dayofweek.to_numpy(float),
+            "dow": dates.day_of_week.to_numpy(float),
             "dom": dates.day.to_numpy(float),
             "month": dates.month.to_numpy(float),
             "holiday": holiday[:total],
