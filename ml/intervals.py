@@ -77,15 +77,19 @@ def conformal(
 ) -> dict[float, np.ndarray]:
     """Quantile forecasts (level -> series × horizon) from a calibration table."""
     n, horizon = point.shape
-    offsets = np.zeros((n, len(levels), horizon))
-    fallback = table.get("*")
-    for i, c in enumerate(np.asarray(classes, dtype=object)):
-        q = table.get(str(c))
-        if q is None or np.isnan(q).any():
-            q = fallback
-        if q is None:
-            continue
-        offsets[i] = np.nan_to_num(q[:, :horizon])
+    keys = ["*", *sorted(k for k in table if k != "*")]
+    stack = np.zeros((len(keys), len(levels), horizon))
+    usable = np.zeros(len(keys), dtype=bool)
+    for k, key in enumerate(keys):
+        q = table.get(key)
+        if q is not None and not np.isnan(q[:, :horizon]).any():
+            stack[k], usable[k] = q[:, :horizon], True
+    index = {key: k for k, key in enumerate(keys) if usable[k]}
+    labels = np.asarray(classes, dtype=object).astype(str)
+    which = np.zeros(n, dtype=int)  # 0 = the all-series fallback
+    for key, k in index.items():
+        which[labels == key] = k
+    offsets = stack[which]
     quantiles = point[:, None, :] + scale[:, None, None] * offsets
     return fix({lvl: quantiles[:, k, :] for k, lvl in enumerate(levels)})
 
