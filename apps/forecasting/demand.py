@@ -1,8 +1,8 @@
 """Daily demand per variant from the stock ledger, in the tidy shape ``ml`` expects.
 
 Demand = units shipped, net of customer returns, per variant and day (all warehouses
-pooled), never below zero. A day is flagged as a **stock-out** when the variant started
-the day with nothing on hand anywhere and shipped nothing: those are lost sales, so the
+pooled), never below zero. A day is flagged as a **stock-out** when the variant had nothing
+on hand anywhere all day (none at the start or the end, nothing shipped): lost sales, so the
 forecast treats them as unknown demand instead of zero. Two queries whatever the size.
 """
 
@@ -89,10 +89,10 @@ def demand_history(
     open_balance = np.array([float(opening.get(v) or 0) for v in ids])
     end_of_day = open_balance[:, None] + np.cumsum(net, axis=1)
     start_of_day = np.concatenate([open_balance[:, None], end_of_day[:, :-1]], axis=1)
-    stockout = (start_of_day <= 0) & (shipped <= 0)
+    stockout = (start_of_day <= 0) & (end_of_day <= 0) & (shipped <= 0)
     quantity = np.maximum(shipped - returned, 0.0)
     # A series starts on its first day with stock or a sale (not years of empty shelf).
-    started = np.cumsum((start_of_day > 0) | (shipped > 0), axis=1) > 0
+    started = np.cumsum((start_of_day > 0) | (end_of_day > 0) | (shipped > 0), axis=1) > 0
     keep = started.ravel()
     return pd.DataFrame(
         {
