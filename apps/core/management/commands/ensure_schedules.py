@@ -45,6 +45,13 @@ SCHEDULES = [
         None,
     ),
     (
+        "nightly forecasts",
+        "apps.core.jobs.fan_out",
+        "'apps.forecasting.tasks.forecast_nightly'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
         "reorder run",
         "apps.core.jobs.fan_out",
         "'apps.purchasing.tasks.replenishment_run'",
