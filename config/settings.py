@@ -111,6 +111,7 @@ TENANT_APPS = [
     "apps.importexport",
     "apps.notifications",
     "apps.reports",
+    "apps.forecasting",
     "rest_framework_simplejwt.token_blacklist",
     "apps.api",
     "apps.dashboard",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("data/", include("apps.importexport.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("forecasting/", include("apps.forecasting.urls")),
     path("developers/", include("apps.api.urls_pages")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

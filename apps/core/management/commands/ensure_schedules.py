@@ -52,6 +52,13 @@ SCHEDULES = [
         None,
     ),
     (
+        "nightly forecasts",
+        "apps.core.jobs.fan_out",
+        "'apps.forecasting.tasks.forecast_nightly'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
         "scheduled reports",
         "apps.core.jobs.fan_out",
         "'apps.notifications.scheduled_reports.scheduled_reports_run'",
