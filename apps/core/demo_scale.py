@@ -207,21 +207,26 @@ _BALANCES_SQL = [
      GROUP BY m.variant_id
     ON CONFLICT (variant_id) DO UPDATE SET quantity = EXCLUDED.quantity
     """,
-    # One layer per variant, on its opening move, holding what is on hand (at most the
-    # opening quantity; receipts and shipments of the generated history cost the same).
+    # A FIFO layer for every inbound move; what is on hand sits in the newest layers
+    # (FIFO consumed the oldest first).
     """
     INSERT INTO inventory_costlayer (variant_id, move_id, unit_cost, quantity, remaining, created_at)
     SELECT m.variant_id, m.id, m.unit_cost, m.quantity, 0, m.created_at
       FROM inventory_stockmove m
-     WHERE m.reference_type = 'scale' AND m.kind = 'opening'
+     WHERE m.reference_type = 'scale' AND m.quantity > 0
     ON CONFLICT (move_id) DO NOTHING
     """,
     """
-    UPDATE inventory_costlayer c
-       SET remaining = least(c.quantity, greatest(vc.quantity, 0))
-      FROM inventory_variantcost vc, inventory_stockmove m
-     WHERE vc.variant_id = c.variant_id AND m.id = c.move_id AND m.reference_type = 'scale'
-       AND c.remaining <> least(c.quantity, greatest(vc.quantity, 0))
+    UPDATE inventory_costlayer c SET remaining = x.remaining
+      FROM (
+        SELECT c.id,
+               least(c.quantity, greatest(0, vc.quantity - (
+                   sum(c.quantity) OVER (PARTITION BY c.variant_id
+                                         ORDER BY c.created_at DESC, c.id DESC)
+                   - c.quantity))) AS remaining
+          FROM inventory_costlayer c JOIN inventory_variantcost vc USING (variant_id)
+      ) x
+     WHERE x.id = c.id AND c.remaining <> x.remaining
     """,
 ]
 
