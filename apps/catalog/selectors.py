@@ -30,7 +30,7 @@ QTY = DecimalField(max_digits=14, decimal_places=3)
 PRODUCT_SORTS = {
     "name": "name",
     "sku": "first_sku",
-    "category": "category__path",
+    "category": "category__name",
     "brand": "brand",
     "variants": "variant_count",
     "price": "min_price",

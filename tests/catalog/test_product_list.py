@@ -107,7 +107,8 @@ def test_stock_status_uses_the_ledger(catalog):
         ("-variants", "Trail runner"),
         ("price", "Trail runner"),  # lowest price 0 (RUN-1)
         ("-price", "Beach sandal"),
-        ("category", "Beach sandal"),
+        ("category", "Sun cap"),  # Hats < Shoes
+        ("-category", "Trail runner"),  # Trail > Shoes
         ("-brand", "Trail runner"),
         ("updated", "Trail runner"),
         ("nonsense", "Beach sandal"),
