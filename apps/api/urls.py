@@ -9,11 +9,16 @@ from rest_framework.routers import DefaultRouter
 
 from apps.api import auth_views
 from apps.api.jobs import JobViewSet
+from apps.catalog import api as catalog_api
 from apps.inventory import api as inventory_api
 from apps.purchasing import api as purchasing_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("products", catalog_api.ProductViewSet, basename="product")
+router.register("variants", catalog_api.VariantViewSet, basename="variant")
+router.register("categories", catalog_api.CategoryViewSet, basename="category")
+router.register("suppliers", catalog_api.SupplierViewSet, basename="supplier")
 router.register("inventory/stock-items", inventory_api.StockItemViewSet, basename="stock-item")
 router.register("inventory/moves", inventory_api.MoveViewSet, basename="move")
 router.register("inventory/low-stock", inventory_api.LowStockViewSet, basename="low-stock")
