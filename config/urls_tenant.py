@@ -19,6 +19,8 @@ urlpatterns = [
     path("data/", include("apps.importexport.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("integrations/", include("apps.integrations.urls")),
+    path("hooks/", include("apps.integrations.urls_hooks")),
     path("developers/", include("apps.api.urls_pages")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
