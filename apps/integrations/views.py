@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.permissions import capability_required
@@ -153,6 +154,7 @@ def detail(request, pk: int):
         else None
     )
     state = request.GET.get("state", "")
+    entities = sync.ENTITIES if connection.provider != Provider.STRIPE else {}
     context = {
         "connection": connection,
         "page": paginate(request, selectors.sync_runs(connection=connection, state=state)),
@@ -167,7 +169,11 @@ def detail(request, pk: int):
         "hook_url": request.build_absolute_uri(
             reverse("hooks:receive", args=[connection.provider, connection.pk])
         ),
-        "entities": sync.ENTITIES if connection.provider != Provider.STRIPE else {},
+        "entities": entities,
+        "last_syncs": [
+            (label, parse_datetime(connection.last_sync(entity) or ""))
+            for entity, label in entities.items()
+        ],
     }
     return render_page_or_partial(request, "integrations/detail.html", "run-table", context)
 
