@@ -73,8 +73,9 @@ def _upsert(connection: Connection, remote: RemoteVariant, sku: str) -> str:
         if title and variant.product.name != title:
             Product.objects.filter(pk=variant.product_id).update(name=title)
             changed = True
-        if mapped.data != remote.data:
-            mapped.data = remote.data
+        data = {**remote.data, "pushed": mapped.data.get("pushed") or {}}
+        if mapped.data != data:
+            mapped.data = data
             mapped.save(update_fields=["data", "updated_at"])
         return "updated" if changed else "skipped"
     variant = Variant.objects.filter(sku__iexact=sku).first()

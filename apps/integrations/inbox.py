@@ -89,6 +89,8 @@ def inbox_process(event_id: int) -> str:
         if event is None:
             return "already processed"
         connection = event.connection
+        if connection.status == Connection.Status.PAUSED:
+            return "paused"  # stays pending; connection_resume queues it again
         recorder = MemoryRecorder()
         handle = provider_module(connection.provider).webhook_handle
         try:
@@ -121,3 +123,15 @@ def inbox_process(event_id: int) -> str:
                 finished_at=timezone.now(),
             )
     return outcome
+
+
+def inbox_requeue_pending(*, connection: Connection) -> int:
+    """Queue the deliveries that waited while the connection was paused."""
+    ids = list(
+        InboxEvent.objects.filter(
+            connection=connection, state=InboxEvent.State.PENDING
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        job_enqueue("apps.integrations.inbox.inbox_process", pk, label="Webhook (after pause)")
+    return len(ids)

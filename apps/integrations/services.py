@@ -67,8 +67,14 @@ def connection_pause(*, connection: Connection) -> None:
 def connection_resume(*, connection: Connection) -> None:
     if connection.status == Status.DISCONNECTED:
         raise IntegrationError("This connection was disconnected; connect the store again.")
-    Connection.objects.filter(pk=connection.pk).update(status=Status.CONNECTED, status_message="")
-    connection.refresh_from_db()
+    with transaction.atomic():
+        Connection.objects.filter(pk=connection.pk).update(
+            status=Status.CONNECTED, status_message=""
+        )
+        connection.refresh_from_db()
+        from apps.integrations.inbox import inbox_requeue_pending
+
+        inbox_requeue_pending(connection=connection)
 
 
 def connection_error(*, connection: Connection, message: str) -> None:

@@ -58,3 +58,39 @@ def connection_warehouses(connection: Connection) -> list[int]:
         for m in connection.settings.get("locations") or []
         if m.get("warehouse_id")
     ]
+
+
+def location_key(mapping_row: dict) -> str:
+    return mapping_row.get("location_id") or "default"
+
+
+def pushed_get(link: ExternalId, key: str) -> int | None:
+    return (link.data.get("pushed") or {}).get(key)
+
+
+def pushed_set(link: ExternalId, key: str, quantity: int) -> None:
+    """Remember what the channel was last set to (what ``stock_out_of_date`` compares with)."""
+    data = {**link.data, "pushed": {**(link.data.get("pushed") or {}), key: quantity}}
+    ExternalId.objects.filter(pk=link.pk).update(data=data)
+    link.data = data
+
+
+def stock_out_of_date(connection: Connection) -> bool:
+    """Does any variant changed since the last push now differ from what was pushed?"""
+    mapping = [m for m in connection.settings.get("locations") or [] if m.get("warehouse_id")]
+    if not mapping:
+        return False
+    since = (connection.sync_state.get("stock") or {}).get("pushed_until")
+    warehouses = [int(m["warehouse_id"]) for m in mapping]
+    links = mapped_variants(
+        connection, warehouses, dt.datetime.fromisoformat(since) if since else None
+    )
+    if not links:
+        return False
+    available = available_by_warehouse([link.local_id for link in links], warehouses)
+    return any(
+        pushed_get(link, location_key(m))
+        != available.get((link.local_id, int(m["warehouse_id"])), 0)
+        for link in links
+        for m in mapping
+    )

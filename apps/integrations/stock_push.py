@@ -10,11 +10,10 @@ Either way a push sends what Stockroom has now, so a push that comes twice chang
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from apps.integrations.errors import IntegrationError
 from apps.integrations.models import Connection, ExternalId
-from apps.integrations.stock import connection_warehouses, mapped_variants
+from apps.integrations.stock import stock_out_of_date
 from apps.inventory.arrivals import on_stock_arrival
 
 logger = logging.getLogger(__name__)
@@ -48,12 +47,8 @@ def stock_push_due() -> int:
 
     started = 0
     for connection in _pushing_connections():
-        since = (connection.sync_state.get("stock") or {}).get("pushed_until")
-        warehouses = connection_warehouses(connection)
-        if not warehouses:
-            continue
-        if since and not mapped_variants(connection, warehouses, datetime.fromisoformat(since)):
-            continue  # nothing changed: no run, no noise in the sync log
+        if not stock_out_of_date(connection):
+            continue  # nothing to send: no run, no noise in the sync log
         try:
             sync_run_start(connection=connection, entity="stock", trigger="schedule")
             started += 1

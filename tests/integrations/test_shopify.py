@@ -248,3 +248,33 @@ def test_access_token_never_in_logs_or_pages(
     assert token not in page and token not in index
     assert token not in connection.credentials_encrypted
     assert "Saved (encrypted, not shown)" in page
+
+
+def test_scheduled_push_sends_decreases_and_skips_when_nothing_changed(
+    in_tenant, connected, shopify_fake, sync_jobs, warehouse
+):
+    from apps.integrations.tasks import products_sync_due, stock_push_due
+
+    shopify_fake.add_product("Blue mug", [("MUG-BLUE", "12.50")])
+    _run(sync_jobs, connected, "products")
+    mug = Variant.objects.get(sku="MUG-BLUE")
+    bin_ = Location.objects.get(warehouse=warehouse, code="A1")
+    with sync_jobs():
+        _receive(mug, bin_, 10)
+    assert shopify_fake.available("MUG-BLUE") == 10
+    with sync_jobs():  # a shipment-like decrease: no arrival, so the schedule sends it
+        stock_moves_post(
+            lines=[MoveLine(variant_id=mug.pk, location_id=bin_.pk, quantity=Decimal("-4"))],
+            kind=StockMove.Kind.ADJUSTMENT,
+            reason=StockMove.Reason.LOST,
+        )
+    assert shopify_fake.available("MUG-BLUE") == 10
+    with sync_jobs():
+        assert stock_push_due() == 1
+    assert shopify_fake.available("MUG-BLUE") == 6
+    runs = SyncRun.objects.filter(connection=connected, entity="stock").count()
+    with sync_jobs():
+        assert stock_push_due() == 0  # nothing changed since: no run at all
+    assert SyncRun.objects.filter(connection=connected, entity="stock").count() == runs
+    with sync_jobs():
+        assert products_sync_due() == 1

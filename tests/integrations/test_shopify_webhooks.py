@@ -124,3 +124,25 @@ def test_webhook_for_another_companys_connection_is_not_found(
         headers=headers,
     )
     assert response.status_code == 404
+
+
+def test_webhooks_wait_while_paused_and_run_on_resume(
+    tenant, tenant_client, connection, shopify_fake, sync_jobs
+):
+    from apps.integrations.services import connection_pause, connection_resume
+
+    product = shopify_fake.add_product("Red mug", [("MUG-RED", "9.90")])
+    body, headers = shopify_fake.webhook(
+        "products/update", shopify_fake.product_webhook_payload(product)
+    )
+    with schema_context(tenant.schema_name):
+        connection_pause(connection=connection)
+    with sync_jobs():
+        assert _post(tenant_client, connection, body, headers).status_code == 200
+    with schema_context(tenant.schema_name):
+        assert InboxEvent.objects.get().state == "pending"
+        assert not Variant.objects.filter(sku="MUG-RED").exists()
+        with sync_jobs():
+            connection_resume(connection=connection)
+        assert InboxEvent.objects.get().state == "processed"
+        assert Variant.objects.filter(sku="MUG-RED").exists()

@@ -26,7 +26,7 @@ from django.utils import timezone
 from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
 from apps.integrations.errors import ApiError, IntegrationError
 from apps.integrations.http_client import ApiClient
-from apps.integrations.models import Connection, InboxEvent, Provider
+from apps.integrations.models import Connection, ExternalId, InboxEvent, Provider
 from apps.integrations.services import (
     connection_create,
     connection_disconnect,
@@ -34,7 +34,7 @@ from apps.integrations.services import (
     sync_state_set,
 )
 from apps.integrations.signatures import verify_shopify
-from apps.integrations.stock import available_by_warehouse, mapped_variants
+from apps.integrations.stock import available_by_warehouse, mapped_variants, pushed_set
 
 SCOPES = "read_products,read_inventory,write_inventory,read_locations,read_orders,read_customers"
 PAGE_SIZE = 50
@@ -310,13 +310,15 @@ def _read_levels(client: ApiClient, items: list[str], location_id: str) -> dict[
     return result
 
 
-def _push_batch(client, recorder, rows: list[tuple[str, str, int]], location_id: str) -> None:
-    """rows: (inventory item gid, record label, desired). Compare-and-set; re-read when stale."""
-    pending = {item: (label, desired) for item, label, desired in rows}
+def _push_batch(client, recorder, rows: list[tuple[ExternalId, int]], location_id: str) -> None:
+    """rows: (variant link, desired). Compare-and-set; read again when Shopify says stale."""
+    pending = {
+        link.data["inventory_item_id"]: (_label(link), desired, link) for link, desired in rows
+    }
     for _ in range(3):
         current = _read_levels(client, list(pending), location_id)
         changes = []
-        for item, (label, desired) in list(pending.items()):
+        for item, (label, desired, link) in list(pending.items()):
             if item not in current or current[item] is None:
                 recorder.fail(
                     label,
@@ -326,6 +328,7 @@ def _push_batch(client, recorder, rows: list[tuple[str, str, int]], location_id:
                 del pending[item]
             elif current[item] == desired:
                 recorder.count("skipped")
+                pushed_set(link, location_id, desired)
                 del pending[item]
             else:
                 changes.append(
@@ -353,6 +356,8 @@ def _push_batch(client, recorder, rows: list[tuple[str, str, int]], location_id:
         errors = result.get("userErrors") or []
         if not errors:
             recorder.count("updated", len(changes))
+            for change in changes:
+                pushed_set(pending[change["inventoryItemId"]][2], location_id, change["quantity"])
             return
         if not any(e.get("code") in STALE_CODES for e in errors):
             for error in errors:
@@ -363,8 +368,12 @@ def _push_batch(client, recorder, rows: list[tuple[str, str, int]], location_id:
             if all(_error_index(e) is None for e in errors):
                 return
         # Stale: someone changed the quantity on Shopify after we read it. Read again.
-    for label, _ in pending.values():
+    for label, _, _ in pending.values():
         recorder.fail(label, "Shopify's quantity kept changing while we pushed; will retry.")
+
+
+def _label(link: ExternalId) -> str:
+    return f"variant {link.local_id} ({link.external_id})"
 
 
 def _error_index(error: dict) -> int | None:
@@ -392,11 +401,7 @@ def sync_stock(connection: Connection, recorder) -> str:
     with client_for(connection) as client:
         for m in mapping:
             rows = [
-                (
-                    link.data.get("inventory_item_id"),
-                    f"variant {link.local_id} ({link.external_id})",
-                    available.get((link.local_id, int(m["warehouse_id"])), 0),
-                )
+                (link, available.get((link.local_id, int(m["warehouse_id"])), 0))
                 for link in links
                 if link.data.get("inventory_item_id")
             ]

@@ -23,7 +23,7 @@ from apps.integrations.addresses import base_url_clean
 from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
 from apps.integrations.errors import IntegrationError
 from apps.integrations.http_client import ApiClient
-from apps.integrations.models import Connection, ExternalId, InboxEvent, Provider
+from apps.integrations.models import Connection, InboxEvent, Provider
 from apps.integrations.services import (
     connection_create,
     connection_credentials_update,
@@ -31,7 +31,13 @@ from apps.integrations.services import (
     sync_state_set,
 )
 from apps.integrations.signatures import verify_woocommerce
-from apps.integrations.stock import available_by_warehouse, connection_warehouses, mapped_variants
+from apps.integrations.stock import (
+    available_by_warehouse,
+    connection_warehouses,
+    mapped_variants,
+    pushed_get,
+    pushed_set,
+)
 
 API = "/wp-json/wc/v3"
 PAGE_SIZE = 50
@@ -178,7 +184,7 @@ def sync_stock(connection: Connection, recorder) -> str:
     simple, variations = [], {}
     for link in links:
         quantity = sum(available.get((link.local_id, w), 0) for w in warehouses)
-        if link.data.get("pushed") == quantity:
+        if pushed_get(link, "default") == quantity:
             recorder.count("skipped")
             continue
         if link.data.get("variation_id"):
@@ -222,7 +228,7 @@ def _batch(client, path: str, body: dict, rows, recorder) -> None:
             message = (item.get("error") or {}).get("message", "not updated")
             recorder.fail(f"{link.external_id}", f"WooCommerce: {message}")
             continue
-        ExternalId.objects.filter(pk=link.pk).update(data={**link.data, "pushed": quantity})
+        pushed_set(link, "default", quantity)
         recorder.count("updated")
 
 

@@ -45,6 +45,20 @@ SCHEDULES = [
         None,
     ),
     (
+        "integration stock push",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.tasks.stock_push_due'",
+        Schedule.MINUTES,
+        5,
+    ),
+    (
+        "integration product import",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.tasks.products_sync_due'",
+        Schedule.HOURLY,
+        None,
+    ),
+    (
         "reorder run",
         "apps.core.jobs.fan_out",
         "'apps.purchasing.tasks.replenishment_run'",
