@@ -56,6 +56,9 @@ INTEGRATIONS_FERNET_KEYS = [
 # Where the provider APIs live; tests point these at local fake servers.
 INTEGRATIONS_STRIPE_API_BASE = env("INTEGRATIONS_STRIPE_API_BASE", "https://api.stripe.com")
 INTEGRATIONS_SHOPIFY_API_VERSION = env("INTEGRATIONS_SHOPIFY_API_VERSION", "2025-07")
+# Backoff base for 5xx/network errors, and the longest Retry-After a sync job sleeps.
+INTEGRATIONS_BACKOFF_SECONDS = float(env("INTEGRATIONS_BACKOFF_SECONDS", "1"))
+INTEGRATIONS_MAX_WAIT_SECONDS = float(env("INTEGRATIONS_MAX_WAIT_SECONDS", "60"))
 # Shopify app credentials (the partner app Stockroom is installed as).
 SHOPIFY_CLIENT_ID = env("SHOPIFY_CLIENT_ID", "")
 SHOPIFY_CLIENT_SECRET = env("SHOPIFY_CLIENT_SECRET", "")
