@@ -43,6 +43,21 @@ def connection_create(
         ) from exc
 
 
+def connection_reconnect(
+    *, connection: Connection, credentials: dict, settings: dict
+) -> Connection:
+    """New credentials for a known store: mappings, history and the id map stay."""
+    with transaction.atomic():
+        connection.credentials_encrypted = credentials_encrypt(credentials)
+        connection.settings = {**connection.settings, **settings}
+        connection.status, connection.status_message = Status.CONNECTED, ""
+        connection.save()
+        from apps.integrations.inbox import inbox_requeue_pending
+
+        inbox_requeue_pending(connection=connection)
+    return connection
+
+
 def connection_credentials_update(*, connection: Connection, credentials: dict) -> None:
     merged = {**credentials_of(connection), **credentials}
     Connection.objects.filter(pk=connection.pk).update(

@@ -84,7 +84,10 @@ def shopify_callback(request):
     try:
         shopify.oauth_callback_verify(params, expected_state=pending.get("state"))
         connection = shopify.connection_connect(
-            shop_url=pending["shop_url"], code=params.get("code", ""), name=pending.get("name")
+            shop_url=pending["shop_url"],
+            code=params.get("code", ""),
+            name=pending.get("name", ""),
+            hook_base=request.build_absolute_uri("/hooks/shopify/"),
         )
     except IntegrationError as exc:
         messages.error(request, exc.message)

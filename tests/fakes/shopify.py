@@ -49,6 +49,7 @@ class FakeShopify(FakeServer):
         ]
         self.levels: dict[tuple[str, str], int] = {}  # (inventory item, location) -> available
         self.sets: list[dict] = []  # every accepted inventorySetQuantities input
+        self.subscriptions: dict[str, str] = {}  # topic -> uri
         self.throttle_next = 0
         self.before_set = None  # callable run before a set is applied (simulates a sale)
         self._ids = itertools.count(1001)
@@ -285,6 +286,18 @@ class FakeShopify(FakeServer):
             for p in page
         ]
         return {"products": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}}
+
+    def _op_WebhookSubscribe(self, v):
+        topic, sub = v["topic"], v["webhookSubscription"]
+        uri = sub.get("uri") or sub.get("callbackUrl")
+        if self.subscriptions.get(topic) == uri:
+            return {"webhookSubscriptionCreate": {"webhookSubscription": None, "userErrors": [
+                {"field": ["webhookSubscription", "uri"],
+                 "message": "Address for this topic has already been taken"}]}}  # fmt: skip
+        self.subscriptions[topic] = uri
+        return {"webhookSubscriptionCreate": {
+            "webhookSubscription": {"id": f"gid://shopify/WebhookSubscription/{next(self._ids)}",
+                                    "topic": topic}, "userErrors": []}}  # fmt: skip
 
     def _op_InventoryLevels(self, v):
         location = v["locationId"]

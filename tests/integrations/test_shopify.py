@@ -278,3 +278,26 @@ def test_scheduled_push_sends_decreases_and_skips_when_nothing_changed(
     assert SyncRun.objects.filter(connection=connected, entity="stock").count() == runs
     with sync_jobs():
         assert products_sync_due() == 1
+
+
+def test_connect_subscribes_to_webhooks_and_reconnect_keeps_the_connection(
+    tenant, manager_client, shopify_fake, warehouse, sync_jobs
+):
+    shopify_connect(manager_client, shopify_fake, sync_jobs=sync_jobs)
+    first = connection_of(tenant)
+    assert set(shopify_fake.subscriptions) >= {
+        "PRODUCTS_UPDATE",
+        "APP_UNINSTALLED",
+        "ORDERS_CREATE",
+    }
+    assert set(shopify_fake.subscriptions.values()) == {
+        f"http://alpha.localhost/hooks/shopify/{first.pk}/"
+    }
+    with schema_context(tenant.schema_name):
+        from apps.integrations.services import connection_disconnect
+
+        connection_disconnect(connection=first, reason="test")
+    shopify_connect(manager_client, shopify_fake, sync_jobs=sync_jobs)  # same store again
+    again = connection_of(tenant)
+    assert again.pk == first.pk
+    assert again.status == Connection.Status.CONNECTED and again.credentials_encrypted

@@ -30,6 +30,7 @@ from apps.integrations.models import Connection, ExternalId, InboxEvent, Provide
 from apps.integrations.services import (
     connection_create,
     connection_disconnect,
+    connection_reconnect,
     credentials_of,
     sync_state_set,
 )
@@ -71,6 +72,25 @@ query InventoryLevels($ids: [ID!]!, $locationId: ID!) {
   }
 }
 """
+SUBSCRIBE_MUTATION = """
+mutation WebhookSubscribe(
+  $topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic }
+    userErrors { field message }
+  }
+}
+"""
+WEBHOOK_TOPICS = (
+    "PRODUCTS_CREATE",
+    "PRODUCTS_UPDATE",
+    "APP_UNINSTALLED",
+    "ORDERS_CREATE",
+    "ORDERS_UPDATED",
+    "ORDERS_CANCELLED",
+    "REFUNDS_CREATE",
+)
 SET_MUTATION = """
 mutation InventorySet($input: InventorySetQuantitiesInput!) {
   inventorySetQuantities(input: $input) {
@@ -155,40 +175,56 @@ def oauth_exchange(*, shop_url: str, code: str) -> str:
     return token
 
 
-def connection_connect(*, shop_url: str, code: str, name: str = "") -> Connection:
-    """Finish the OAuth flow: exchange the code, check the token, remember the shop."""
+def connection_connect(*, shop_url: str, code: str, name: str = "", hook_base: str) -> Connection:
+    """Finish the OAuth flow: exchange the code, check the token, remember the shop, and
+    subscribe to the webhooks we handle."""
     token = oauth_exchange(shop_url=shop_url, code=code)
     with _client(shop_url, token) as client:
         shop = graphql(client, SHOP_QUERY)["shop"]
         locations = graphql(client, LOCATIONS_QUERY)["locations"]["nodes"]
-    existing = Connection.objects.filter(provider=Provider.SHOPIFY, base_url=shop_url).first()
-    _, secret = _app_credentials()
-    credentials = {"access_token": token, "webhook_secret": secret}
-    settings_ = {
-        "shop_name": shop.get("name", ""),
-        "currency": shop.get("currencyCode", ""),
-        "locations_available": [
-            {"id": loc["id"], "name": loc["name"]} for loc in locations if loc.get("isActive", True)
-        ],
-    }
-    if existing:  # reconnecting the same store keeps its mappings and history
-        from apps.integrations.services import connection_credentials_update, connection_resume
+        _, secret = _app_credentials()
+        credentials = {"access_token": token, "webhook_secret": secret}
+        settings_ = {
+            "shop_name": shop.get("name", ""),
+            "currency": shop.get("currencyCode", ""),
+            "locations_available": [
+                {"id": loc["id"], "name": loc["name"]}
+                for loc in locations
+                if loc.get("isActive", True)
+            ],
+        }
+        existing = Connection.objects.filter(provider=Provider.SHOPIFY, base_url=shop_url).first()
+        if existing:  # reconnecting the same store keeps its mappings and history
+            connection = connection_reconnect(
+                connection=existing, credentials=credentials, settings=settings_
+            )
+        else:
+            connection = connection_create(
+                provider=Provider.SHOPIFY,
+                name=name or shop.get("name") or urlsplit(shop_url).netloc,
+                base_url=shop_url,
+                credentials=credentials,
+                settings={
+                    **settings_,
+                    "locations": _default_location_map(settings_["locations_available"]),
+                },
+            )
+        _subscribe(client, f"{hook_base.rstrip('/')}/{connection.pk}/")
+    return connection
 
-        existing.status = Connection.Status.CONNECTED
-        Connection.objects.filter(pk=existing.pk).update(status=Connection.Status.CONNECTED)
-        connection_credentials_update(connection=existing, credentials=credentials)
-        existing.settings = {**existing.settings, **settings_}
-        existing.save(update_fields=["settings", "updated_at"])
-        connection_resume(connection=existing)
-        return existing
-    default = _default_location_map(settings_["locations_available"])
-    return connection_create(
-        provider=Provider.SHOPIFY,
-        name=name or shop.get("name") or urlsplit(shop_url).netloc,
-        base_url=shop_url,
-        credentials=credentials,
-        settings={**settings_, "locations": default},
-    )
+
+def _subscribe(client: ApiClient, url: str) -> None:
+    for topic in WEBHOOK_TOPICS:
+        result = graphql(
+            client,
+            SUBSCRIBE_MUTATION,
+            {"topic": topic, "webhookSubscription": {"uri": url, "format": "JSON"}},
+        )["webhookSubscriptionCreate"]
+        errors = [
+            e for e in result.get("userErrors") or [] if "already been taken" not in e["message"]
+        ]
+        if errors:
+            raise ApiError("Shopify refused a webhook subscription: " + errors[0]["message"])
 
 
 def _default_location_map(locations: list[dict]) -> list[dict]:
