@@ -134,7 +134,7 @@ def sync_execute(run_id: int, job_id: str | None = None) -> str:
             logger.warning("Sync %s of connection %s: credentials refused", run.pk, connection.pk)
         _notify_failure(run, str(exc))
         # The job itself succeeded in recording the failure: the page shows it, not the queue.
-        job_progress_update(job_id, 100, f"Failed: {exc}")
+        job_progress_update(job_id, 100, f"Failed: {exc}", result_url=_page(connection))
         return f"failed: {exc}"
     except Exception as exc:
         _finish(run, SyncRun.State.FAILED, f"Unexpected error: {exc.__class__.__name__}")
@@ -143,9 +143,15 @@ def sync_execute(run_id: int, job_id: str | None = None) -> str:
         raise
     _finish(run, SyncRun.State.SUCCEEDED, message)
     connection_healthy(connection=connection)
+    # The progress bar on the connection's page reloads it to show the run in the log.
+    job_progress_update(job_id, 100, "Done", result_url=_page(connection))
     if run.failed:
         _notify_failure(run, f"{run.failed} record(s) could not be synced.")
     return message
+
+
+def _page(connection: Connection) -> str:
+    return reverse("integrations:detail", args=[connection.pk])
 
 
 def _finish(run: SyncRun, state: str, message: str) -> None:
@@ -161,6 +167,6 @@ def _notify_failure(run: SyncRun, message: str) -> None:
         kind="sync_failed",
         title=f"{connection.name}: {ENTITIES.get(run.entity, run.entity).lower()} failed",
         body=message,
-        url=reverse("integrations:detail", args=[connection.pk]),
+        url=_page(connection),
         dedupe_key=f"sync-run-{run.pk}",
     )

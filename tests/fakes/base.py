@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 
 class FakeServer:
     retry_after = "1"
+    delay = 0.0  # seconds before each answer (lets a browser test watch progress)
 
     def __init__(self):
         self.lock = threading.RLock()
@@ -73,6 +75,8 @@ class FakeServer:
 
     def dispatch(self, method, path, query, headers, body):
         key = self.route_key(method, path, query, headers, body)
+        if self.delay:
+            time.sleep(self.delay)
         with self.lock:
             self.calls.append((method, key))
             queue = self.script.get(key)
