@@ -68,9 +68,15 @@ def test_wrong_keys_are_refused_in_words(tenant, manager_client, woo_fake, wareh
         assert not Connection.objects.exists()
 
 
-def test_plain_http_store_address_is_refused(tenant, manager_client, woo_fake, warehouse):
+def test_plain_http_or_private_store_address_is_refused(
+    tenant, manager_client, woo_fake, warehouse, settings
+):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
     response = _connect(manager_client, woo_fake, warehouse, url="http://shop.example.com")
     assert "must start with https://" in response.content.decode()
+    response = _connect(manager_client, woo_fake, warehouse, url="https://127.0.0.1:8443")
+    assert "points into a private network" in response.content.decode()
+    assert woo_fake.calls == []
 
 
 def test_initial_import_brings_simple_and_variable_products(
