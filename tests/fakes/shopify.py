@@ -41,7 +41,10 @@ class FakeShopify(FakeServer):
         self.client_id = client_id
         self.client_secret = client_secret
         self.shop_domain = "fake-store.myshopify.com"
-        self.tokens: set[str] = set()
+        self.tokens: dict[str, float] = {}  # access token -> expires (epoch seconds)
+        self.refresh_tokens: dict[str, str] = {}  # refresh token -> its access token
+        self.token_ttl = 3600
+        self.refreshes = 0
         self.codes: dict[str, bool] = {}
         self.products: list[dict] = []
         self.locations = [
@@ -146,7 +149,7 @@ class FakeShopify(FakeServer):
         if path == "/admin/oauth/access_token" and method == "POST":
             return self._token(json.loads(body or b"{}"))
         if API_PATH.match(path) and method == "POST":
-            if headers.get("X-Shopify-Access-Token") not in self.tokens:
+            if self.tokens.get(headers.get("X-Shopify-Access-Token"), 0) < time.time():
                 return (
                     401,
                     {},
@@ -177,7 +180,30 @@ class FakeShopify(FakeServer):
         location = f"{query.get('redirect_uri')}?{urlencode(params)}"
         return 302, {"Location": location}, b""
 
+    def _issue(self, expiring: bool) -> dict:
+        token = "shpat_" + secrets.token_hex(16)
+        answer = {"access_token": token, "scope": "read_products,write_inventory"}
+        if expiring:
+            self.tokens[token] = time.time() + self.token_ttl
+            refresh = "shprt_" + secrets.token_hex(16)
+            self.refresh_tokens[refresh] = token
+            answer.update(expires_in=self.token_ttl, refresh_token=refresh,
+                          refresh_token_expires_in=7776000)  # fmt: skip
+        else:
+            self.tokens[token] = float("inf")
+        return answer
+
     def _token(self, data):
+        if data.get("grant_type") == "refresh_token":
+            if (data.get("client_id"), data.get("client_secret")) != (
+                self.client_id,
+                self.client_secret,
+            ) or data.get("refresh_token") not in self.refresh_tokens:
+                return 400, {}, {"error": "invalid_grant"}
+            old = self.refresh_tokens.pop(data["refresh_token"])  # single use
+            self.tokens.pop(old, None)  # the old access token stops working
+            self.refreshes += 1
+            return 200, {}, self._issue(expiring=True)
         code = data.get("code")
         if (
             data.get("client_id") != self.client_id
@@ -194,9 +220,7 @@ class FakeShopify(FakeServer):
                 },
             )
         self.codes[code] = True
-        token = "shpat_" + secrets.token_hex(16)
-        self.tokens.add(token)
-        return 200, {}, {"access_token": token, "scope": "read_products,write_inventory"}
+        return 200, {}, self._issue(expiring=bool(data.get("expiring")))
 
     def _cost(self, op: str, available: float = 1000.0) -> dict:
         requested = COST.get(op, 1)

@@ -241,11 +241,13 @@ def test_access_token_never_in_logs_or_pages(
     shopify_fake.add_product("Blue mug", [("MUG-BLUE", "12.50")])
     shopify_connect(manager_client, shopify_fake, sync_jobs=sync_jobs)
     (token,) = shopify_fake.tokens
+    (refresh,) = shopify_fake.refresh_tokens
     connection = connection_of(tenant)
     page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
     index = manager_client.get("/integrations/").content.decode()
-    assert token not in caplog.text and shopify_fake.client_secret not in caplog.text
-    assert token not in page and token not in index
+    for secret in (token, refresh, shopify_fake.client_secret):
+        assert secret not in caplog.text
+        assert secret not in page and secret not in index
     assert token not in connection.credentials_encrypted
     assert "Saved (encrypted, not shown)" in page
 
@@ -301,3 +303,30 @@ def test_connect_subscribes_to_webhooks_and_reconnect_keeps_the_connection(
     again = connection_of(tenant)
     assert again.pk == first.pk
     assert again.status == Connection.Status.CONNECTED and again.credentials_encrypted
+
+
+def test_expiring_token_is_refreshed_before_it_runs_out(
+    in_tenant, connected, shopify_fake, sync_jobs
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.integrations.services import connection_credentials_update, credentials_of
+
+    shopify_fake.add_product("Blue mug", [("MUG-BLUE", "12.50")])
+    old = credentials_of(connected)
+    assert old["refresh_token"] and old["expires_at"]
+    soon = (timezone.now() + timedelta(minutes=2)).isoformat()
+    connection_credentials_update(connection=connected, credentials={"expires_at": soon})
+
+    run = _run(sync_jobs, connected, "products")
+
+    assert (run.state, run.created, shopify_fake.refreshes) == ("succeeded", 1, 1)
+    connected.refresh_from_db()
+    new = credentials_of(connected)
+    assert new["access_token"] != old["access_token"]
+    assert old["access_token"] not in shopify_fake.tokens  # revoked by the refresh
+    assert new["expires_at"] > soon
+    _run(sync_jobs, connected, "products")
+    assert shopify_fake.refreshes == 1  # not due again

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -21,6 +22,7 @@ import secrets
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
@@ -29,6 +31,7 @@ from apps.integrations.http_client import ApiClient
 from apps.integrations.models import Connection, ExternalId, InboxEvent, Provider
 from apps.integrations.services import (
     connection_create,
+    connection_credentials_update,
     connection_disconnect,
     connection_reconnect,
     credentials_of,
@@ -39,6 +42,7 @@ from apps.integrations.stock import available_by_warehouse, mapped_variants, pus
 
 SCOPES = "read_products,read_inventory,write_inventory,read_locations,read_orders,read_customers"
 PAGE_SIZE = 50
+REFRESH_MARGIN = dt.timedelta(minutes=5)  # refresh an expiring token this long before
 STALE_CODES = {"CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE"}
 MAX_THROTTLE_RETRIES = 6
 _SHOP_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
@@ -162,28 +166,70 @@ def oauth_callback_verify(params: dict[str, str], *, expected_state: str | None)
         raise IntegrationError("Shopify's answer could not be verified. Connect again.")
 
 
-def oauth_exchange(*, shop_url: str, code: str) -> str:
+def _token_credentials(data: dict) -> dict:
+    """The token answer as we store it: expiring offline tokens carry a refresh token."""
+    if not data.get("access_token"):
+        raise ApiError("Shopify did not hand out an access token. Connect again.")
+    credentials = {"access_token": data["access_token"]}
+    if data.get("expires_in"):
+        expires = timezone.now() + dt.timedelta(seconds=int(data["expires_in"]))
+        credentials.update(
+            refresh_token=data.get("refresh_token", ""), expires_at=expires.isoformat()
+        )
+    return credentials
+
+
+def oauth_exchange(*, shop_url: str, code: str) -> dict:
+    """Code → access token. Asks for an expiring offline token (refreshed before expiry)."""
     client_id, secret = _app_credentials()
     with ApiClient(base_url=shop_url, label="Shopify") as client:
         response = client.post(
             "/admin/oauth/access_token",
-            json={"client_id": client_id, "client_secret": secret, "code": code},
+            json={"client_id": client_id, "client_secret": secret, "code": code, "expiring": 1},
         )
-    token = response.json().get("access_token")
-    if not token:
-        raise ApiError("Shopify did not hand out an access token. Connect again.")
-    return token
+    return _token_credentials(response.json())
+
+
+def token_refresh_if_due(connection: Connection) -> dict:
+    """The credentials, with the access token refreshed when it expires within the margin.
+
+    The connection row is locked while refreshing (a refresh token is used once), and a
+    token another job refreshed meanwhile is taken as is."""
+    credentials = credentials_of(connection)
+    expires_at = credentials.get("expires_at")
+    if not expires_at or dt.datetime.fromisoformat(expires_at) - timezone.now() > REFRESH_MARGIN:
+        return credentials
+    client_id, secret = _app_credentials()
+    with transaction.atomic():
+        locked = Connection.objects.select_for_update().get(pk=connection.pk)
+        credentials = credentials_of(locked)
+        if dt.datetime.fromisoformat(credentials["expires_at"]) - timezone.now() > REFRESH_MARGIN:
+            return credentials
+        with ApiClient(base_url=connection.base_url, label="Shopify") as client:
+            response = client.post(
+                "/admin/oauth/access_token",
+                json={
+                    "client_id": client_id,
+                    "client_secret": secret,
+                    "grant_type": "refresh_token",
+                    "refresh_token": credentials.get("refresh_token", ""),
+                },
+            )
+        fresh = _token_credentials(response.json())
+        connection_credentials_update(connection=locked, credentials=fresh)
+    connection.credentials_encrypted = locked.credentials_encrypted
+    return {**credentials, **fresh}
 
 
 def connection_connect(*, shop_url: str, code: str, name: str = "", hook_base: str) -> Connection:
     """Finish the OAuth flow: exchange the code, check the token, remember the shop, and
     subscribe to the webhooks we handle."""
-    token = oauth_exchange(shop_url=shop_url, code=code)
-    with _client(shop_url, token) as client:
+    token_credentials = oauth_exchange(shop_url=shop_url, code=code)
+    with _client(shop_url, token_credentials["access_token"]) as client:
         shop = graphql(client, SHOP_QUERY)["shop"]
         locations = graphql(client, LOCATIONS_QUERY)["locations"]["nodes"]
         _, secret = _app_credentials()
-        credentials = {"access_token": token, "webhook_secret": secret}
+        credentials = {**token_credentials, "webhook_secret": secret}
         settings_ = {
             "shop_name": shop.get("name", ""),
             "currency": shop.get("currencyCode", ""),
@@ -245,7 +291,7 @@ def _client(shop_url: str, token: str) -> ApiClient:
 
 
 def client_for(connection: Connection) -> ApiClient:
-    return _client(connection.base_url, credentials_of(connection).get("access_token", ""))
+    return _client(connection.base_url, token_refresh_if_due(connection).get("access_token", ""))
 
 
 def graphql(client: ApiClient, query: str, variables: dict | None = None) -> dict:
