@@ -7,6 +7,5 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self):
-        # Stock that arrives is pushed to the channels at once (decreases go out with the
-        # periodic push, see tasks.stock_push_due).
+        # Ledger postings push stock to the channels (see stock_push.py).
         from apps.integrations import stock_push  # noqa: F401

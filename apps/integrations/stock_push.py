@@ -1,20 +1,23 @@
 """When stock changes, the channels hear about it.
 
-Arrivals (receipts, returns, found stock) push at once: the ledger announces them after
-commit (``apps.inventory.arrivals``) and we start a stock push for every connection that
-sells one of those variants. Decreases (shipments, reservations) go out with the periodic
-push (``stock_push_due``, every few minutes), which sends what changed since the last push.
-Either way a push sends what Stockroom has now, so a push that comes twice changes nothing.
+Every ledger posting calls ``stock_changed`` (``apps.inventory.changes``, inside the
+posting's transaction): one query finds whether any connection sells those variants, and if
+so a job is queued for after the commit that starts a stock push on each of them. Changes
+without a ledger move (reservations of orders) go out with the periodic push
+(``stock_push_due``, every 5 minutes), which only runs where a channel is out of date. A
+push sends what Stockroom has at that moment, so a push that comes twice changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
+from apps.core.jobs import job_enqueue
 from apps.integrations.errors import IntegrationError
 from apps.integrations.models import Connection, ExternalId
 from apps.integrations.stock import stock_out_of_date
-from apps.inventory.arrivals import on_stock_arrival
+from apps.inventory.changes import on_stock_change
 
 logger = logging.getLogger(__name__)
 
@@ -25,20 +28,37 @@ def _pushing_connections():
     return Connection.objects.filter(provider__in=PUSHING, status__in=["connected", "error"])
 
 
-@on_stock_arrival
-def stock_push_on_arrival(variant_ids: list[int]) -> None:
+@on_stock_change
+def stock_changed(moves: Sequence) -> None:
+    """Cheap, inside the posting: one query, and a job only when a channel sells these SKUs."""
+    variant_ids = sorted({m.variant_id for m in moves})
+    connection_ids = sorted(
+        set(
+            ExternalId.objects.filter(
+                entity="variant", local_id__in=variant_ids, connection__in=_pushing_connections()
+            ).values_list("connection_id", flat=True)
+        )
+    )
+    if connection_ids:
+        job_enqueue(
+            "apps.integrations.stock_push.stock_push_start",
+            connection_ids,
+            label="Push stock to channels",
+        )
+
+
+def stock_push_start(connection_ids: list[int]) -> int:
+    """The job: start a stock push on each connection (one already running catches up next)."""
     from apps.integrations.sync import sync_run_start
 
-    connection_ids = set(
-        ExternalId.objects.filter(
-            entity="variant", local_id__in=variant_ids, connection__in=_pushing_connections()
-        ).values_list("connection_id", flat=True)
-    )
-    for connection in Connection.objects.filter(pk__in=connection_ids):
+    started = 0
+    for connection in _pushing_connections().filter(pk__in=connection_ids):
         try:
             sync_run_start(connection=connection, entity="stock", trigger="stock change")
-        except IntegrationError:  # a push is running: the next periodic push catches up
+            started += 1
+        except IntegrationError:
             pass
+    return started
 
 
 def stock_push_due() -> int:

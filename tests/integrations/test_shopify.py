@@ -252,10 +252,11 @@ def test_access_token_never_in_logs_or_pages(
     assert "Saved (encrypted, not shown)" in page
 
 
-def test_scheduled_push_sends_decreases_and_skips_when_nothing_changed(
+def test_decreases_push_at_once_and_reservations_with_the_schedule(
     in_tenant, connected, shopify_fake, sync_jobs, warehouse
 ):
     from apps.integrations.tasks import products_sync_due, stock_push_due
+    from apps.inventory.services import reservation_create
 
     shopify_fake.add_product("Blue mug", [("MUG-BLUE", "12.50")])
     _run(sync_jobs, connected, "products")
@@ -264,19 +265,24 @@ def test_scheduled_push_sends_decreases_and_skips_when_nothing_changed(
     with sync_jobs():
         _receive(mug, bin_, 10)
     assert shopify_fake.available("MUG-BLUE") == 10
-    with sync_jobs():  # a shipment-like decrease: no arrival, so the schedule sends it
+    with sync_jobs():  # a shipment-like decrease is a ledger move: pushed at once
         stock_moves_post(
             lines=[MoveLine(variant_id=mug.pk, location_id=bin_.pk, quantity=Decimal("-4"))],
             kind=StockMove.Kind.ADJUSTMENT,
             reason=StockMove.Reason.LOST,
         )
-    assert shopify_fake.available("MUG-BLUE") == 10
+    assert shopify_fake.available("MUG-BLUE") == 6
+    with sync_jobs():  # a reservation moves no stock: the schedule sends it
+        reservation_create(
+            variant_id=mug.pk, location_id=bin_.pk, quantity=Decimal("2"), reference=("test", 1)
+        )
+    assert shopify_fake.available("MUG-BLUE") == 6
     with sync_jobs():
         assert stock_push_due() == 1
-    assert shopify_fake.available("MUG-BLUE") == 6
+    assert shopify_fake.available("MUG-BLUE") == 4
     runs = SyncRun.objects.filter(connection=connected, entity="stock").count()
     with sync_jobs():
-        assert stock_push_due() == 0  # nothing changed since: no run at all
+        assert stock_push_due() == 0  # nothing out of date: no run at all
     assert SyncRun.objects.filter(connection=connected, entity="stock").count() == runs
     with sync_jobs():
         assert products_sync_due() == 1
