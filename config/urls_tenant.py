@@ -20,6 +20,8 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("reports/", include("apps.reports.urls")),
     path("forecasting/", include("apps.forecasting.urls")),
+    path("integrations/", include("apps.integrations.urls")),
+    path("hooks/", include("apps.integrations.urls_hooks")),
     path("developers/", include("apps.api.urls_pages")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

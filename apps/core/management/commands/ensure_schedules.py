@@ -66,11 +66,25 @@ SCHEDULES = [
         5,
     ),
     (
+        "integration stock push",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.tasks.stock_push_due'",
+        Schedule.MINUTES,
+        5,
+    ),
+    (
         "notification rules",
         "apps.core.jobs.fan_out",
         "'apps.notifications.rules.rules_evaluate'",
         Schedule.MINUTES,
         15,
+    ),
+    (
+        "integration product import",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.tasks.products_sync_due'",
+        Schedule.HOURLY,
+        None,
     ),
     (
         "reorder run",
