@@ -291,7 +291,7 @@ def order_detail(request, pk: int):
     return render(request, "sales/order_detail.html", context)
 
 
-def _pick(order, user):
+def _pick(order, user, comment=""):
     from apps.sales.picking import pick_lists_create
 
     return pick_lists_create(orders=[order], user=user)
