@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from apps.api import auth_views
 from apps.api.jobs import JobViewSet
 from apps.inventory import api as inventory_api
+from apps.sales import api as sales_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -19,6 +20,8 @@ router.register("inventory/low-stock", inventory_api.LowStockViewSet, basename="
 router.register("inventory/transfers", inventory_api.TransferViewSet, basename="transfer")
 router.register("warehouses", inventory_api.WarehouseViewSet, basename="warehouse")
 router.register("locations", inventory_api.LocationViewSet, basename="location")
+router.register("orders", sales_api.OrderViewSet, basename="order")
+router.register("customers", sales_api.CustomerViewSet, basename="customer")
 router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [

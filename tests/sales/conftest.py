@@ -9,6 +9,7 @@ from apps.inventory.services import MoveLine, stock_moves_post
 from apps.inventory.warehousing import location_create, warehouse_create
 from apps.sales.models import Customer, PriceTier
 from apps.sales.services import LineInput, sales_order_create
+from tests.api.conftest import api_as  # noqa: F401 - the API tests' key fixture
 from tests.conftest import make_user
 
 
