@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.models import Variant
-from apps.core.sequences import document_number
+from apps.core.sequences import document_number, sequence_next, sequence_restart
 from apps.inventory.models import StockLevel, StockMove
 from apps.sales.config import sales_settings
 from apps.sales.models import (
@@ -190,15 +190,27 @@ def _history(rng: random.Random, customers: list[Customer]) -> int:
     return created
 
 
+def _numbers(prefix: str, name: str, count: int) -> list[str]:
+    """A block of ``count`` numbers in one go (the demo runs alone, so nobody takes numbers
+    from the middle of the block; real documents use ``document_number`` one at a time)."""
+    first = sequence_next(name)
+    if count > 1:
+        sequence_restart(name, next_value=first + count)
+    return [f"{prefix}{n:06d}" for n in range(first, first + count)]
+
+
 def _write_week(rng, orders, active, weights, variants, shipped_on, settings, now) -> int:
     built = []
+    order_numbers = iter(_numbers(settings.order_prefix, "sales_order", len(orders)))
+    shipment_numbers = iter(_numbers(settings.shipment_prefix, "sales_shipment", len(orders)))
+    invoice_numbers = iter(_numbers(settings.invoice_prefix, "sales_invoice", len(orders)))
     for lines in orders:
         customer = rng.choices(active, weights=weights)[0]
         day = rng.choices(range(7), weights=WEEKDAY_WEIGHTS)[0]
         ordered = shipped_on - timedelta(days=rng.randint(1, 4) + day % 2, hours=rng.randint(0, 9))
         delivered = shipped_on + timedelta(days=rng.randint(1, 5))
         order = SalesOrder(
-            number=document_number(settings.order_prefix, "sales_order"),
+            number=next(order_numbers),
             customer=customer,
             status=Status.DELIVERED if delivered < now else Status.SHIPPED,
             channel=rng.choices(
@@ -260,7 +272,7 @@ def _write_week(rng, orders, active, weights, variants, shipped_on, settings, no
     for order, _lines in built:
         shipments.append(
             Shipment(
-                number=document_number(settings.shipment_prefix, "sales_shipment"),
+                number=next(shipment_numbers),
                 order=order,
                 warehouse_id=_lines[0][0].location.warehouse_id,
                 status=Shipment.Status.DELIVERED if order.delivered_at else Shipment.Status.SHIPPED,
@@ -275,7 +287,7 @@ def _write_week(rng, orders, active, weights, variants, shipped_on, settings, no
         issue = timezone.localdate(order.shipped_at)
         invoices.append(
             Invoice(
-                number=document_number(settings.invoice_prefix, "sales_invoice"),
+                number=next(invoice_numbers),
                 order=order,
                 currency=order.currency,
                 issue_date=issue,
@@ -312,8 +324,27 @@ def _write_week(rng, orders, active, weights, variants, shipped_on, settings, no
             for move, line in lines
         ]
     )
+    paid_with = {}
     for invoice, shipment in zip(invoices, shipments, strict=True):
         invoice.shipment = shipment
+        age = (timezone.localdate(now) - invoice.issue_date).days
+        paid = invoice.total if age > 45 or rng.random() < 0.6 else ZERO
+        if age <= 45 and paid and rng.random() < 0.2:
+            paid = (invoice.total / 2).quantize(Decimal("0.01"))
+        if paid > 0:
+            invoice.amount_paid = paid
+            invoice.payment_status = (
+                Invoice.PaymentStatus.PAID
+                if paid >= invoice.total
+                else Invoice.PaymentStatus.PARTIAL
+            )
+            paid_with[id(invoice)] = (
+                rng.choice(["card", "card", "bank", "bank", "check"]),
+                min(
+                    invoice.issue_date + timedelta(days=rng.randint(0, 35)),
+                    timezone.localdate(now),
+                ),
+            )
     Invoice.objects.bulk_create(invoices)
     InvoiceLine.objects.bulk_create(
         [
@@ -334,32 +365,18 @@ def _write_week(rng, orders, active, weights, variants, shipped_on, settings, no
             for _move, line in lines
         ]
     )
-    payments = []
-    for invoice in invoices:
-        age = (timezone.localdate(now) - invoice.issue_date).days
-        paid = invoice.total if age > 45 or rng.random() < 0.6 else ZERO
-        if age <= 45 and paid and rng.random() < 0.2:
-            paid = (invoice.total / 2).quantize(Decimal("0.01"))
-        if paid > 0:
-            payments.append(
-                Payment(
-                    invoice=invoice,
-                    amount=paid,
-                    method=rng.choice(["card", "card", "bank", "bank", "check"]),
-                    received_on=min(
-                        invoice.issue_date + timedelta(days=rng.randint(0, 35)),
-                        timezone.localdate(now),
-                    ),
-                )
+    Payment.objects.bulk_create(
+        [
+            Payment(
+                invoice=invoice,
+                amount=invoice.amount_paid,
+                method=paid_with[id(invoice)][0],
+                received_on=paid_with[id(invoice)][1],
             )
-            invoice.amount_paid = paid
-            invoice.payment_status = (
-                Invoice.PaymentStatus.PAID
-                if paid >= invoice.total
-                else Invoice.PaymentStatus.PARTIAL
-            )
-    Payment.objects.bulk_create(payments)
-    Invoice.objects.bulk_update(invoices, ["amount_paid", "payment_status"])
+            for invoice in invoices
+            if id(invoice) in paid_with
+        ]
+    )
     SalesOrderEvent.objects.bulk_create(events)
     _scrapped_returns(rng, built, settings)
     return len(built)

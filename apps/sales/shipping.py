@@ -76,8 +76,12 @@ def shipment_create(
         lines = {line.pk: line for line in order.lines.select_related("variant")}
         reservations = line_reservations(lines.values())
         if warehouse_id is None:
+            # The warehouse holding most of what is asked for (everything, by default).
+            asked = {i.line_id for i in items} if items is not None else None
             totals: dict[int, Decimal] = {}
             for r in reservations:
+                if asked is not None and int(r.reference_id) not in asked:
+                    continue
                 w = r.level.location.warehouse_id
                 totals[w] = totals.get(w, ZERO) + r.quantity
             if not totals:
