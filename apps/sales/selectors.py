@@ -148,3 +148,29 @@ def customer_choices(search: str = "", limit: int = 20) -> list[Customer]:
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(email__iexact=search))
     return list(qs.order_by("name", "id").only("pk", "name", "currency")[:limit])
+
+
+def variant_search(search: str, limit: int = 15) -> list:
+    """Variants for the order form's search: SKU, barcode or product name, with what is
+    available across warehouses (one query)."""
+    from django.db.models import DecimalField, F, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from apps.catalog.models import Variant
+
+    search = (search or "").strip()
+    if len(search) < 2:
+        return []
+    return list(
+        Variant.objects.filter(is_active=True)
+        .filter(Q(sku__icontains=search) | Q(barcode=search) | Q(product__name__icontains=search))
+        .select_related("product")
+        .annotate(
+            available=Coalesce(
+                Sum(F("stock_levels__on_hand") - F("stock_levels__reserved")),
+                Value(0),
+                output_field=DecimalField(max_digits=14, decimal_places=3),
+            )
+        )
+        .order_by("sku")[:limit]
+    )

@@ -6,6 +6,7 @@ app_name = "sales"
 urlpatterns = [
     path("", views.orders, name="orders"),
     path("orders/new/", views.order_new, name="order_new"),
+    path("variants/", views.variant_search, name="variant_search"),
     path("orders/pick/", views_fulfilment.bulk_pick, name="bulk_pick"),
     path("orders/ship-csv/", views_fulfilment.tracking_csv, name="tracking_csv"),
     path("orders/<int:pk>/", views.order_detail, name="order"),

@@ -366,6 +366,17 @@ def order_confirm(request, pk: int, action: str):
     return render(request, "sales/confirm.html", {"order": order, "action": action})
 
 
+@require_GET
+@capability_required("sales.edit")
+def variant_search(request):
+    """HTMX: the order form's product search (name, SKU or barcode) with availability."""
+    return render(
+        request,
+        "sales/_variant_results.html",
+        {"variants": selectors.variant_search(request.GET.get("q", "")[:100])},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @capability_required("settings.manage")
 def settings_edit(request):

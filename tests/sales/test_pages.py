@@ -279,3 +279,14 @@ def test_ship_from_tracking_csv_reports_each_row(web, tenant, selling, make_orde
     with in_schema(tenant):
         assert Shipment.objects.get().tracking_number == "9400"
         assert SalesOrder.objects.get(pk=ready.pk).status == Status.SHIPPED
+
+
+def test_order_form_product_search_shows_availability(web, tenant, selling):
+    with in_schema(tenant):
+        receive(selling["shirt"], selling["a2"], 4)
+    client = web.login_as(Role.CLERK)
+    body = client.get("/sales/variants/?q=shir", HTTP_HX_REQUEST="true").content.decode()
+    assert "SHIRT-M" in body and "4 available" in body and "MUG-1" not in body
+    assert '<option value="SHIRT-M">' in body
+    assert "at least two letters" in client.get("/sales/variants/?q=s").content.decode()
+    assert web.login_as(Role.VIEWER).get("/sales/variants/?q=shir").status_code == 403
