@@ -12,6 +12,7 @@ from apps.api.jobs import JobViewSet
 from apps.catalog import api as catalog_api
 from apps.inventory import api as inventory_api
 from apps.purchasing import api as purchasing_api
+from apps.sales import api as sales_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -26,6 +27,8 @@ router.register("inventory/transfers", inventory_api.TransferViewSet, basename="
 router.register("warehouses", inventory_api.WarehouseViewSet, basename="warehouse")
 router.register("locations", inventory_api.LocationViewSet, basename="location")
 router.register("purchase-orders", purchasing_api.PurchaseOrderViewSet, basename="purchase-order")
+router.register("orders", sales_api.OrderViewSet, basename="order")
+router.register("customers", sales_api.CustomerViewSet, basename="customer")
 router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
