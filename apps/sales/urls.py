@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.sales import views, views_billing, views_fulfilment
 
 app_name = "sales"
 urlpatterns = [
+    path("customers/", include("apps.sales.customers.urls")),
     path("", views.orders, name="orders"),
     path("orders/new/", views.order_new, name="order_new"),
     path("variants/", views.variant_search, name="variant_search"),
