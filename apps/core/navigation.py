@@ -28,7 +28,7 @@ NAV = (
     NavEntry("Purchasing", "truck", "purchasing:orders", "purchasing"),
     NavEntry("Forecasts", "graph-up-arrow", None),
     NavEntry("Reports", "file-earmark-bar-graph", "reports:index", "reports"),
-    NavEntry("Integrations", "plug", None),
+    NavEntry("Integrations", "plug", "integrations:index", "integrations"),
     NavEntry("Team", "people", "accounts:team", "accounts"),
     NavEntry("Settings", "gear", "tenant_settings:edit", "tenant_settings"),
 )
