@@ -252,10 +252,11 @@ def customer_rows(params) -> object:
     filters = list_filters(params)
     if not params.get("active"):  # from the import/export page: every customer
         filters["active"] = "all"
-    segments = orders.rfm_segments()
-    qs = filtered_customers(filters, params.get("sort") or "name", segments)
+    totals, segments = orders.snapshot()
+    qs = filtered_customers(filters, params.get("sort") or "name", segments, totals)
     with_orders = orders.available()
     for c in qs.iterator(chunk_size=1000):
+        orders.figures_attach([c], totals)
         score = segments.get(c.pk)
         yield [
             c.name,

@@ -25,8 +25,9 @@ from apps.sales.models import Customer
 def customer_list(request):
     filters = list_filters(request.GET)
     sort = request.GET.get("sort", "name")
-    segments = orders.rfm_segments()
-    page = paginate(request, filtered_customers(filters, sort, segments))
+    totals, segments = orders.snapshot()
+    page = paginate(request, filtered_customers(filters, sort, segments, totals))
+    orders.figures_attach(page, totals)
     for customer in page:
         customer.rfm = segments.get(customer.pk)
     context = {
