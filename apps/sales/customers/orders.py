@@ -122,9 +122,12 @@ def order_totals() -> dict[int, OrderTotals]:
     return snapshot()[0]
 
 
-def snapshot(*, today: date | None = None) -> tuple[dict[int, OrderTotals], dict]:
+def snapshot(
+    *, today: date | None = None, totals_needed: bool = True
+) -> tuple[dict[int, OrderTotals], dict]:
     """(order totals, RFM scores) per customer id, with one fingerprint query when both
-    are cached: the list page and its exports need both."""
+    are cached: the list page and its exports need both. Without ``totals_needed`` the
+    totals are only read (and returned) when the scores must be computed."""
     model = order_model()
     if model is None:
         return {}, {}
@@ -134,17 +137,18 @@ def snapshot(*, today: date | None = None) -> tuple[dict[int, OrderTotals], dict
     fingerprint = _fingerprint(model)
     totals_key = f"customers:order-totals:{fingerprint}"
     rfm_key = f"customers:rfm:{today.isoformat()}:{fingerprint}"
-    cached = cache.get_many([totals_key, rfm_key])
-    totals = cached.get(totals_key)
-    if totals is None:
-        totals = _order_totals(model)
-        cache.set(totals_key, totals, CACHE_SECONDS)
-    scores = cached.get(rfm_key)
+    cached = cache.get_many([totals_key, rfm_key] if totals_needed else [rfm_key])
+    totals, scores = cached.get(totals_key), cached.get(rfm_key)
+    if totals is None and (totals_needed or scores is None):
+        totals = cache.get(totals_key) if not totals_needed else None
+        if totals is None:
+            totals = _order_totals(model)
+            cache.set(totals_key, totals, CACHE_SECONDS)
     if scores is None:
         purchases = {k: Purchases(t.count, t.revenue, t.last_order) for k, t in totals.items()}
         scores = rfm_scores(purchases, today=today)
         cache.set(rfm_key, scores, CACHE_SECONDS)
-    return totals, scores
+    return totals or {}, scores
 
 
 def _order_totals(model) -> dict[int, OrderTotals]:
@@ -211,4 +215,4 @@ def open_balance(customer) -> Decimal | None:
 def rfm_segments(*, today: date | None = None) -> dict:
     """RFM score per customer id from every sale; empty without orders. Scored once per
     day and set of orders (cached with the order totals)."""
-    return snapshot(today=today)[1]
+    return snapshot(today=today, totals_needed=False)[1]
