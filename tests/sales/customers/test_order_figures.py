@@ -142,6 +142,7 @@ def test_customer_page_value_and_open_balance(tenant_client, tenant, users):
     # orders a year; predicted CLV = 200 × 1.82625 × 3 = 1095.75; 360 days between orders.
     for text in ("400.00", "200.00", "1.83", "1095.75", "360.0", "T-2"):
         assert text in html, text
+    assert f'href="/sales/?customer={acme.pk}"' in html
 
 
 def test_cached_figures_follow_every_order_change(tenant):
