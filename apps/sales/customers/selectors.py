@@ -43,14 +43,15 @@ def customer_duplicates(
     if not conditions:
         return []
     qs = Customer.objects.annotate(
-        phone_digits=_regexp_digits("phone"),
+        phone_digits=digits_of("phone"),
     ).filter(conditions)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.order_by("name", "id")[:10])
 
 
-def _regexp_digits(field: str):
+def digits_of(field: str):
+    """The field with everything but digits removed (in the database)."""
     from django.db.models import CharField, Func
 
     return Func(
@@ -89,7 +90,7 @@ def customers(
             condition |= Q(phone_digits__contains=digits)
         # The contact join can repeat a customer: filter by id instead of DISTINCT, which
         # would clash with sorting on annotations.
-        matching = Customer.objects.annotate(phone_digits=_regexp_digits("phone")).filter(condition)
+        matching = Customer.objects.annotate(phone_digits=digits_of("phone")).filter(condition)
         qs = qs.filter(pk__in=matching.values("pk"))
     if tag:
         # tags is a JSON list; match a tag ignoring case.

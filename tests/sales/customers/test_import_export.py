@@ -78,6 +78,19 @@ def test_name_match_only_fills_in_a_missing_email(tenant_client, tenant, users):
         assert Customer.objects.filter(name="Pat Kim").count() == 2
 
 
+def test_preview_flags_a_new_row_with_a_known_phone_as_a_possible_duplicate(
+    tenant_client, tenant, users
+):
+    tenant_client.force_login(users[Role.MANAGER])
+    customer_make(tenant, "Acme Ltd", phone="+1 (555) 010-0200")
+    content = b"name,email,phone\nAcme Limited,new@acme.test,15550100200\n"
+    batch = _batch(tenant, upload(tenant_client, "customers", content))
+    with schema_context(tenant.schema_name):
+        row = batch.rows.get()
+    assert row.action == "create"  # a warning, not an error: the user decides
+    assert ["possible duplicate", "", "same phone as Acme Ltd"] in row.changes
+
+
 def test_row_errors_name_the_row_column_and_problem(tenant_client, tenant, users):
     tenant_client.force_login(users[Role.MANAGER])
     content = (
