@@ -156,6 +156,12 @@ def test_export_follows_the_list_filters_and_round_trips(tenant_client, tenant, 
     # The list's export links carry its filters.
     page = tenant_client.get("/sales/customers/?tag=vip").content.decode()
     assert "/data/export/customers.csv?tag=vip&amp;active=active" in page
+    # ... also when the filters change through HTMX (the links are in the swapped table).
+    partial = tenant_client.get(
+        "/sales/customers/?q=bolt", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="customer-table"
+    ).content.decode()
+    assert "/data/export/customers.csv?q=bolt&amp;active=active" in partial
+    assert "Export the 1 matching customer:" in partial
     # The exported file imports back without changes.
     text = b"".join(tenant_client.get("/data/export/customers.csv").streaming_content)
     tenant_client.force_login(users[Role.MANAGER])
