@@ -207,3 +207,22 @@ def test_sorting_by_order_figures_and_segment_pages_through_everyone(
     lines = rows.splitlines()
     assert lines[1].startswith("C30,") and lines[-1].startswith("Zero,")
     assert ",30,300.00," in lines[1]
+
+
+def test_cached_figures_are_per_company(tenant, other_tenant):
+    acme = customer_make(tenant, "Acme")
+    beta_customer = customer_make(other_tenant, "Beta buyer")
+    with schema_context(tenant.schema_name):
+        alpha_order = _order(acme, "T-1", 3, "120.00")
+        alpha_order.refresh_from_db()
+        assert set(orders.order_totals()) == {acme.pk}
+    with schema_context(other_tenant.schema_name):
+        beta_order = _order(beta_customer, "T-1", 3, "5.00")
+        # Give beta's orders the very same fingerprint (count, last id, last change) as
+        # alpha's: only the per-company cache key keeps the two apart.
+        SalesOrder = _model("SalesOrder")
+        SalesOrder.objects.filter(pk=beta_order.pk).update(
+            id=alpha_order.pk, updated_at=alpha_order.updated_at
+        )
+        totals = orders.order_totals()
+        assert set(totals) == {beta_customer.pk} and totals[beta_customer.pk].revenue == D("5.00")
