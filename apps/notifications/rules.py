@@ -22,6 +22,7 @@ from django.db.models import F, Max
 from django.db.models.functions import Abs
 from django.utils import timezone
 
+from apps.inventory.changes import on_stock_change
 from apps.notifications.channels import Message, deliver
 from apps.notifications.schedule_models import RuleCondition, RuleSettings
 
@@ -144,6 +145,33 @@ def large_adjustment_rule(settings: RuleSettings) -> int:
             fired += 1
     RuleSettings.objects.filter(pk=settings.pk).update(adjustments_seen_up_to=last)
     return fired
+
+
+def large_adjustments_check() -> int:
+    """The job queued by ``_adjustment_posted``: run the large-adjustment rule now."""
+    return large_adjustment_rule(rule_settings())
+
+
+@on_stock_change
+def _adjustment_posted(moves) -> None:
+    """Listener on every ledger posting (inside its transaction): a large adjustment is told
+    about within moments instead of at the next 15-minute round. One query, and only when
+    the posting holds an adjustment or a count correction."""
+    candidates = [m for m in moves if m.kind in LARGE_ADJUSTMENT_KINDS]
+    if not candidates:
+        return
+    settings = RuleSettings.objects.first()
+    if settings is None or not settings.large_adjustment:
+        return
+    if any(
+        abs(Decimal(m.quantity) * Decimal(m.unit_cost or 0)) >= settings.large_adjustment_value
+        for m in candidates
+    ):
+        from apps.core.jobs import job_enqueue
+
+        job_enqueue(
+            "apps.notifications.rules.large_adjustments_check", label="Large adjustment check"
+        )
 
 
 def sync_failed_notify(*, integration: str, error: str, url: str = "") -> bool:

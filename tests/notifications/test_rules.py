@@ -199,3 +199,17 @@ def test_another_company_is_never_told(shop, other_tenant):
     rules_evaluate()
     with schema_context(other_tenant.schema_name):
         assert not Notification.objects.exists()
+
+
+def test_a_large_adjustment_is_told_at_once_by_the_ledger_listener(shop, sync_jobs):
+    settings = rule_settings()
+    settings.large_adjustment_value = D(100)
+    settings.save()
+    move(shop, 100, cost="2")
+    with sync_jobs():
+        move(shop, -10, kind="adjustment", reason="damaged")  # 20: no job at all
+    assert not Notification.objects.filter(kind="large_adjustment").exists()
+    with sync_jobs():
+        move(shop, -60, kind="adjustment", reason="theft")  # 120
+    assert Notification.objects.filter(kind="large_adjustment").count() == 3  # owners, manager
+    assert rules_evaluate()["large_adjustment"] == 0  # already told: not again
