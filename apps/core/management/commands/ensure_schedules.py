@@ -52,9 +52,23 @@ SCHEDULES = [
         None,
     ),
     (
+        "nightly forecasts",
+        "apps.core.jobs.fan_out",
+        "'apps.forecasting.tasks.forecast_nightly'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
         "scheduled reports",
         "apps.core.jobs.fan_out",
         "'apps.notifications.scheduled_reports.scheduled_reports_run'",
+        Schedule.MINUTES,
+        5,
+    ),
+    (
+        "integration stock push",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.tasks.stock_push_due'",
         Schedule.MINUTES,
         5,
     ),
@@ -64,6 +78,13 @@ SCHEDULES = [
         "'apps.notifications.rules.rules_evaluate'",
         Schedule.MINUTES,
         15,
+    ),
+    (
+        "integration product import",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.tasks.products_sync_due'",
+        Schedule.HOURLY,
+        None,
     ),
     (
         "reorder run",
