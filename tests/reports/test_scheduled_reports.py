@@ -224,3 +224,17 @@ def test_send_now_emails_at_once_without_moving_the_schedule(
     with schema_context(tenant.schema_name):
         after = ReportSchedule.objects.get()
     assert after.runs == 1 and after.next_run_at == item.next_run_at and after.last_error == ""
+
+
+def test_delete_confirmation_opens_in_the_shared_modal(tenant, tenant_client, users):
+    with schema_context(tenant.schema_name):
+        item = report_schedule_create(
+            name="M", report_slug="stock-levels", params={}, fmt="pdf", frequency="daily",
+            at_time=dt.time(7), recipients="a@alpha.test", user=users[Role.MANAGER],
+        )  # fmt: skip
+    tenant_client.force_login(users[Role.MANAGER])
+    modal = tenant_client.get(
+        f"/notifications/schedules/{item.pk}/delete/", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'class="modal-header"' in modal and "<html" not in modal
+    assert "Delete the schedule" in modal
