@@ -19,7 +19,7 @@ from apps.notifications.scheduled_reports import (
     report_schedule_create,
     report_schedule_delete,
 )
-from apps.reports.params import params_text
+from apps.reports.params import chosen_text
 
 SORTS = {"name": "name", "next": "next_run_at", "report": "report_slug"}
 
@@ -89,7 +89,7 @@ def schedule_new(request):
         {
             "form": form,
             "report": report,
-            "choices_text": params_text(report_form) if report_form.is_valid() else "",
+            "choices_text": chosen_text(report_form, params),
         },
         status=400 if form.errors else 200,
     )

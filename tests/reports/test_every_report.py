@@ -126,3 +126,12 @@ def test_inventory_reports_have_the_same_totals_in_every_format(
     _ledger(tenant, 12)
     total = assert_same_totals(manager_client, slug, **params)
     assert any(v not in ("", "0", "0.00", "0.0%") for v in total[1:])
+
+
+def test_the_period_select_shows_the_default_it_applies(manager_client):
+    page = get(manager_client, "turnover").content.decode()
+    assert '<option value="last_30" selected>' in page
+    assert '<option value="today" selected>' not in page
+    chosen = get(manager_client, "turnover", period="last_month").content.decode()
+    assert '<option value="last_month" selected>' in chosen
+    assert '<option value="last_30" selected>' not in chosen

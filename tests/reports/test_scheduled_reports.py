@@ -167,6 +167,8 @@ def test_schedule_pages_create_list_and_delete(tenant, tenant_client, users):
     with schema_context(tenant.schema_name):
         item = ReportSchedule.objects.get()
     assert item.params == {"period": "last_month", "kind": "receipt"}
+    # The choices in words, not the dates "last month" had on the day it was scheduled.
+    assert item.params_text == "Period: Last month · Kind: Receipt"
     listing = tenant_client.get("/notifications/schedules/").content.decode()
     assert "Receipts" in listing and "Movement history" in listing and "me@alpha.test" in listing
     assert "Receipts" in tenant_client.get("/notifications/schedules/?q=rec").content.decode()
