@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.permissions import capability_required
 from apps.dashboard.context import widget_context
+from apps.dashboard.db import without_jit
 from apps.dashboard.layout import (
     LayoutError,
     layout_for,
@@ -59,7 +60,8 @@ def widget(request, key: str):
     widget = _widget_or_404(request, key)
     ctx, _ = widget_context(request)
     try:
-        data = widget.data(ctx)
+        with without_jit():
+            data = widget.data(ctx)
     except Exception:  # one broken widget must not take the dashboard down with it
         logger.exception("Dashboard widget %s failed", key)
         return render(request, "dashboard/widgets/_failed.html", {"widget": widget})
@@ -73,7 +75,8 @@ def widget_data(request, key: str):
     if not widget.has_chart:
         raise Http404("This widget has no chart.")
     ctx, _ = widget_context(request)
-    chart = widget.chart(ctx, widget.data(ctx))
+    with without_jit():
+        chart = widget.chart(ctx, widget.data(ctx))
     return JsonResponse(
         {"key": widget.key, "title": widget.title, "from": ctx.date_from, "to": ctx.date_to} | chart
     )
