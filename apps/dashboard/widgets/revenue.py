@@ -24,16 +24,16 @@ class Revenue(SalesWidget):
     template = "dashboard/widgets/revenue.html"
     money = True
     position = 1
-    query_budget = 4
+    query_budget = 1
 
     def figures(self, ctx, model) -> dict:
         today = ctx.today
-        last_start, last_end = same_days_last_month(today)
         yesterday = today - dt.timedelta(days=1)
-        return {
-            "today": sales_source.revenue_between(model, today, today),
-            "yesterday": sales_source.revenue_between(model, yesterday, yesterday),
-            "month": sales_source.revenue_between(model, today.replace(day=1), today),
-            "last_month": sales_source.revenue_between(model, last_start, last_end),
-            "currency": ctx.currency,
+        periods = {
+            "today": (today, today),
+            "yesterday": (yesterday, yesterday),
+            "month": (today.replace(day=1), today),
+            "last_month": same_days_last_month(today),
         }
+        figures = sales_source.revenue_periods(model, ctx.currency, periods)
+        return {**figures, "currency": ctx.currency}

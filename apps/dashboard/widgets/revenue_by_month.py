@@ -30,7 +30,7 @@ class RevenueByMonth(SalesWidget):
             start = start.replace(year=start.year + 1, month=1)
         else:
             start = start.replace(month=start.month + 1)
-        months = sales_source.revenue_by_month(model, start, end)
+        months = sales_source.revenue_by_month(model, ctx.currency, start, end)
         return {"months": months, "currency": ctx.currency}
 
     def sales_chart(self, ctx, data: dict) -> dict:
