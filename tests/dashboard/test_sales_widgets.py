@@ -245,3 +245,25 @@ def test_money_sales_widgets_are_not_for_clerks(web):
 def test_this_month_is_compared_with_the_same_days_of_last_month(today, expected):
     start, end = same_days_last_month(dt.date.fromisoformat(today))
     assert (start.isoformat(), end.isoformat()) == expected
+
+
+def test_revenue_card_says_the_change_in_words(web, sales):
+    from apps.dashboard.widgets.revenue import change
+
+    assert change(D(27), D(20)) == D("35.0")
+    assert change(D(47), D(100)) == D("-53.0")
+    assert change(D(5), D(0)) is None
+    html = web.login_as("owner").get("/dashboard/widgets/revenue/", **HX).content.decode()
+    assert "Net of discounts, before tax." in html
+
+
+def test_revenue_changes_are_written_out_not_only_coloured(sales, tenant):
+    from django.template.loader import render_to_string
+
+    widget = widget_get("revenue")
+    ctx = ctx_for(tenant, Role.OWNER, MARCH)
+    html = render_to_string(
+        widget.template, {"widget": widget, "ctx": ctx, "data": widget.data(ctx)}
+    )
+    assert "up 35 %</span> on yesterday’s 20.00" in html
+    assert "down 53 %</span> on the same days of last month: 100.00" in html
