@@ -21,7 +21,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.apps import apps as django_apps
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 MONEY = DecimalField(max_digits=24, decimal_places=2)
@@ -162,6 +162,34 @@ def orders_by_status(model, start: dt.date, end: dt.date) -> list[dict]:
         for value, label in statuses
         if counts.get(value)
     ]
+
+
+def revenue_forecast_by_month(today: dt.date) -> list[dict]:
+    """Forecast revenue per month after ``today`` from the latest whole-catalogue forecast
+    run: forecast units × each variant's list price, with the 80 % interval likewise. List
+    prices ignore tiers and discounts, so this leans high where those are common."""
+    forecast = _model("forecasting", "Forecast")
+    run = forecast_run_model()
+    if forecast is None or run is None:
+        return []
+    latest = (
+        run.objects.filter(status="done", series__gt=0, variant__isnull=True)
+        .order_by("-finished_at", "-id")
+        .values("id")[:1]
+    )
+    price = F("variant__sale_price")
+
+    def money(field):
+        return Sum(ExpressionWrapper(F(field) * price, output_field=MONEY))
+
+    return list(
+        forecast.objects.filter(run_id=Subquery(latest), date__gt=today)
+        .annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month")
+        .annotate(revenue=money("quantity"), low=money("lower_80"), high=money("upper_80"))
+        .order_by("month")
+    )
 
 
 def latest_forecast_accuracy(model) -> dict | None:

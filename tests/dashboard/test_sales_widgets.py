@@ -267,3 +267,70 @@ def test_revenue_changes_are_written_out_not_only_coloured(sales, tenant):
     )
     assert "up 35 %</span> on yesterday’s 20.00" in html
     assert "down 53 %</span> on the same days of last month: 100.00" in html
+
+
+def test_revenue_by_month_adds_the_forecast_and_its_band_for_the_months_ahead(sales, tenant):
+    from apps.forecasting.models import Forecast, ForecastRun
+
+    bolt, nut = (
+        Forecast._meta.get_field("variant").related_model.objects.get(sku=s)
+        for s in ("BOLT", "NUT")
+    )
+    old = ForecastRun.objects.create(status="done", series=2, finished_at=timezone_now(-48))
+    run = ForecastRun.objects.create(status="done", series=2, finished_at=timezone_now(-1))
+    one_product = ForecastRun.objects.create(
+        status="done", series=1, variant=bolt, finished_at=timezone_now(0)
+    )
+    rows = [
+        # (run, variant, day, quantity, low, high); bolt lists at 10, nut at 2
+        (run, bolt, TODAY, 100, 0, 200),  # today: already in the actual figures
+        (run, bolt, dt.date(2026, 3, 20), 2, 1, 3),  # 20 (10–30) for the rest of March
+        (run, nut, dt.date(2026, 4, 2), 10, 5, 20),  # 20 (10–40) in April
+        (run, bolt, dt.date(2026, 4, 3), 1, 1, 1),  # +10 in April
+        (old, bolt, dt.date(2026, 4, 3), 99, 99, 99),  # an older run: ignored
+        (one_product, bolt, dt.date(2026, 4, 3), 99, 99, 99),  # one product only: ignored
+    ]
+    Forecast.objects.bulk_create(
+        Forecast(
+            run=r,
+            variant=var,
+            date=day,
+            quantity=D(q),
+            lower_80=D(lo),
+            upper_80=D(hi),
+            lower_95=D(lo),
+            upper_95=D(hi),
+        )
+        for r, var, day, q, lo, hi in rows
+    )
+    widget = widget_get("revenue_by_month")
+    ctx = ctx_for(tenant, Role.OWNER, MARCH)
+    months = widget.data(ctx)["months"]
+
+    assert [
+        (m["month"], m["revenue"], m.get("forecast"), m.get("low"), m.get("high")) for m in months
+    ] == [
+        (dt.date(2026, 2, 1), D(120), None, None, None),
+        (dt.date(2026, 3, 1), D(47), D(67), D(57), D(77)),  # 47 sold + 20 (10–30) to come
+        (dt.date(2026, 4, 1), None, D(30), D(20), D(50)),
+    ]
+    chart = widget.chart(ctx, widget.data(ctx))
+    assert [d["label"] for d in chart["datasets"]][1:] == [
+        "Forecast",
+        "Forecast, 80 % range (low)",
+        "Forecast, 80 % range (high)",
+    ]
+    assert chart["datasets"][0]["data"] == [120.0, 47.0, None]
+    assert chart["datasets"][3]["data"] == [None, 77.0, 50.0]
+
+    # A range that ends in the past has no forecast.
+    past = ctx_for(
+        tenant, Role.OWNER, (dt.date(2026, 2, 1), dt.date(2026, 2, 28)), email="p@a.test"
+    )
+    assert all("forecast" not in m for m in widget.data(past)["months"])
+
+
+def timezone_now(hours: int):
+    from django.utils import timezone
+
+    return timezone.now() + dt.timedelta(hours=hours)
