@@ -75,8 +75,14 @@ def widget_data(request, key: str):
     if not widget.has_chart:
         raise Http404("This widget has no chart.")
     ctx, _ = widget_context(request)
-    with without_jit():
-        chart = widget.chart(ctx, widget.data(ctx))
+    try:
+        with without_jit():
+            chart = widget.chart(ctx, widget.data(ctx))
+    except Exception:  # the page says so next to the chart; the table shows the figures
+        logger.exception("Dashboard chart %s failed", key)
+        return JsonResponse(
+            {"key": widget.key, "error": "This chart could not be drawn."}, status=503
+        )
     return JsonResponse(
         {"key": widget.key, "title": widget.title, "from": ctx.date_from, "to": ctx.date_to} | chart
     )

@@ -10,6 +10,17 @@
     return getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() || palette[0];
   }
 
+  // Long category labels (SKUs) are cut on narrow screens; the table has them in full.
+  function shortLabel(axis, spec) {
+    var categories = (spec.indexAxis || "x") === axis;
+    return function (value) {
+      var label = categories ? this.getLabelForValue(value) : value;
+      if (!categories) return typeof label === "number" ? label.toLocaleString() : label;
+      var max = window.innerWidth < 576 ? 10 : 22;
+      return typeof label === "string" && label.length > max ? label.slice(0, max - 1) + "…" : label;
+    };
+  }
+
   function draw(canvas) {
     if (!window.Chart || canvas.dataset.drawn) return;
     canvas.dataset.drawn = "1";
@@ -58,7 +69,10 @@
                 }
               }
             },
-            scales: doughnut ? {} : { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true } }
+            scales: doughnut ? {} : {
+              x: { stacked: !!spec.stacked, ticks: { callback: shortLabel("x", spec) } },
+              y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { callback: shortLabel("y", spec) } }
+            }
           }
         });
       })

@@ -194,3 +194,15 @@ def test_widget_reads_run_without_postgres_jit(web, monkeypatch):
         after = cursor.fetchone()[0]
     assert seen == ["off"]
     assert after != "off" or after == seen[0]  # SET LOCAL: only for the widget's transaction
+
+
+def test_a_failing_chart_answers_in_words_not_a_500(web, monkeypatch):
+    from apps.dashboard.registry import widget_get
+
+    def broken(self, ctx):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(type(widget_get("top_moved")), "data", broken)
+    response = web.login_as("owner").get("/dashboard/widgets/top_moved/data.json")
+    assert response.status_code == 503
+    assert response.json()["error"] == "This chart could not be drawn."
