@@ -65,8 +65,11 @@ def range_form(params) -> DateRangeForm:
     return DateRangeForm(data or {"period": DEFAULT_PERIOD})
 
 
-def widget_context(request, today: dt.date | None = None) -> tuple[WidgetContext, DateRangeForm]:
-    form = range_form(request.GET)
+def widget_context(
+    request, today: dt.date | None = None, params=None
+) -> tuple[WidgetContext, DateRangeForm]:
+    """The context from the URL's range (or ``params``, e.g. a form's copy of it)."""
+    form = range_form(request.GET if params is None else params)
     today = today or timezone.localdate()
     currency = getattr(getattr(request, "tenant", None), "currency", "") or ""
     if form.is_valid():

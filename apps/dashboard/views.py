@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -39,8 +39,8 @@ def _widget_or_404(request, key: str) -> Widget:
     return widget
 
 
-def _page_context(request) -> dict:
-    ctx, form = widget_context(request)
+def _page_context(request, params=None) -> dict:
+    ctx, form = widget_context(request, params=params)
     layout = layout_for(request.user)
     shown = [item.widget for item in layout if not item.hidden]
     return {"ctx": ctx, "range_form": form, "layout": layout, "shown": shown}
@@ -113,7 +113,8 @@ def layout_change(request, action: str):
         if error:
             messages.error(request, error)
         return HttpResponseRedirect(reverse("dashboard:home") + (f"?{query}" if query else ""))
-    context = _page_context(request)
+    # The page's range travels in the form, so the re-rendered widgets keep it.
+    context = _page_context(request, params=QueryDict(query))
     context |= {"layout_error": error, "focus": request.POST.get("focus", "")}
     response = render(request, "dashboard/home.html#layout", context, status=422 if error else 200)
     if context["focus"]:
