@@ -334,3 +334,25 @@ def timezone_now(hours: int):
     from django.utils import timezone
 
     return timezone.now() + dt.timedelta(hours=hours)
+
+
+def test_nothing_a_clerk_can_load_carries_money(web, sales, order, tenant):
+    from apps.dashboard.registry import widgets_for
+
+    order([("gear", 3)], expected=TODAY)  # a purchase order worth 60.00
+    client = web.login_as("clerk")
+    keys = [w.key for w in widgets_for(web.users["clerk"])]
+    assert "orders_to_ship" in keys and "receipts_expected" in keys
+    query = "period=custom&date_from=2026-02-01&date_to=2026-03-18"
+    for key in keys:
+        html = client.get(f"/dashboard/widgets/{key}/?{query}", **HX).content.decode()
+        assert tenant.currency not in html and "Revenue" not in html, key
+        if WIDGETS[key].has_chart:
+            chart = client.get(f"/dashboard/widgets/{key}/data.json?{query}").json()
+            assert chart["money"] is False, key
+            assert tenant.currency not in str(chart), key
+    owner = web.login_as("owner")
+    assert (
+        tenant.currency
+        in owner.get("/dashboard/widgets/open_purchase_orders/", **HX).content.decode()
+    )
