@@ -7,8 +7,9 @@ item stays low); when the condition clears the row goes, and if it comes back th
 condition and a new notification. The dedupe key of each notification carries the condition's
 id, so even two workers racing send it once. Each person's preferences still apply.
 
-Left out for now: *order overdue to ship* (needs apps/sales) and *predicted stock-out*
-(needs apps/forecasting); their kinds exist in kinds.py.
+*Order overdue to ship*: confirmed (and not on hold) for more than N days without shipping.
+*Predicted stock-out*: the latest forecast run gives an item at least a 50 % chance of running
+out within N days.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db.models import F, Max
 from django.db.models.functions import Abs
 from django.utils import timezone
 
+from apps.inventory.changes import on_stock_change
 from apps.notifications.channels import Message, deliver
 from apps.notifications.schedule_models import RuleCondition, RuleSettings
 
@@ -106,6 +108,50 @@ def po_approval_rule(settings: RuleSettings) -> int:
     return conditions_sync("po_approval", current, settings)
 
 
+def order_overdue_rule(settings: RuleSettings) -> int:
+    from apps.sales.models import SalesOrder
+
+    current = {}
+    if settings.order_overdue:
+        cutoff = _now() - dt.timedelta(days=settings.order_overdue_days)
+        late = SalesOrder.objects.filter(
+            status__in=SalesOrder.FILLABLE, confirmed_at__lte=cutoff
+        ).select_related("customer")
+        for order in late:
+            days = (_now() - order.confirmed_at).days
+            current[f"{order.pk}:{order.confirmed_at.timestamp():.0f}"] = Message(
+                kind="order_overdue",
+                title=f"{order.number} for {order.customer.name} is overdue to ship",
+                body=f"Confirmed {days} days ago; {order.get_status_display().lower()}.",
+                url=f"/sales/orders/{order.pk}/",
+            )
+    return conditions_sync("order_overdue", current, settings)
+
+
+STOCKOUT_PROBABILITY = Decimal("0.5")
+
+
+def stockout_rule(settings: RuleSettings) -> int:
+    from apps.forecasting.selectors import at_risk, latest_run
+
+    current = {}
+    if settings.stockout:
+        horizon = timezone.localdate() + dt.timedelta(days=settings.stockout_days)
+        risky = at_risk(latest_run(), float(STOCKOUT_PROBABILITY)).filter(
+            stockout_date__lte=horizon
+        )
+        for policy in risky:
+            current[str(policy.variant_id)] = Message(
+                kind="stockout_predicted",
+                title=f"{policy.variant.sku} may run out by {policy.stockout_date:%Y-%m-%d}",
+                body=f"{policy.variant.product.name}: {policy.stockout_probability * 100:.0f} % "
+                f"chance; {_qty(policy.stock_position)} in stock or on order, reorder point "
+                f"{_qty(policy.reorder_point)}.",
+                url=f"/forecasting/variants/{policy.variant_id}/",
+            )
+    return conditions_sync("stockout", current, settings)
+
+
 LARGE_ADJUSTMENT_KINDS = ("adjustment", "count")
 
 
@@ -146,6 +192,33 @@ def large_adjustment_rule(settings: RuleSettings) -> int:
     return fired
 
 
+def large_adjustments_check() -> int:
+    """The job queued by ``_adjustment_posted``: run the large-adjustment rule now."""
+    return large_adjustment_rule(rule_settings())
+
+
+@on_stock_change
+def _adjustment_posted(moves) -> None:
+    """Listener on every ledger posting (inside its transaction): a large adjustment is told
+    about within moments instead of at the next 15-minute round. One query, and only when
+    the posting holds an adjustment or a count correction."""
+    candidates = [m for m in moves if m.kind in LARGE_ADJUSTMENT_KINDS]
+    if not candidates:
+        return
+    settings = RuleSettings.objects.first()
+    if settings is None or not settings.large_adjustment:
+        return
+    if any(
+        abs(Decimal(m.quantity) * Decimal(m.unit_cost or 0)) >= settings.large_adjustment_value
+        for m in candidates
+    ):
+        from apps.core.jobs import job_enqueue
+
+        job_enqueue(
+            "apps.notifications.rules.large_adjustments_check", label="Large adjustment check"
+        )
+
+
 def sync_failed_notify(*, integration: str, error: str, url: str = "") -> bool:
     """The hook for apps/integrations: call it when a sync fails. Notifies once until
     ``sync_recovered`` is called for the same integration. Returns whether it fired."""
@@ -171,5 +244,7 @@ def rules_evaluate() -> dict[str, int]:
     return {
         "low_stock": low_stock_rule(settings),
         "po_approval": po_approval_rule(settings),
+        "order_overdue": order_overdue_rule(settings),
+        "stockout": stockout_rule(settings),
         "large_adjustment": large_adjustment_rule(settings),
     }

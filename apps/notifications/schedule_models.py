@@ -93,6 +93,14 @@ class RuleSettings(models.Model):
         help_text="An adjustment or count correction worth at least this much (either way).",
     )
     sync_failed = models.BooleanField(default=True)
+    order_overdue = models.BooleanField(default=True)
+    order_overdue_days = models.PositiveIntegerField(
+        default=2, help_text="An order still unshipped this many days after it was confirmed."
+    )
+    stockout = models.BooleanField(default=True)
+    stockout_days = models.PositiveIntegerField(
+        default=14, help_text="Warn when the latest forecast sees an item running out this soon."
+    )
     email = models.BooleanField(
         default=True, help_text="Also email (each person's preferences still apply)."
     )

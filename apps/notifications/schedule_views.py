@@ -19,6 +19,7 @@ from apps.notifications.scheduled_reports import (
     report_schedule_create,
     report_schedule_delete,
 )
+from apps.reports.params import chosen_text
 
 SORTS = {"name": "name", "next": "next_run_at", "report": "report_slug"}
 
@@ -82,16 +83,13 @@ def schedule_new(request):
             messages.success(request, f"“{form.cleaned_data['name'] or report.title}” scheduled.")
             return redirect("notifications:schedules")
     report_form = report.form(params)
-    report_form.is_valid()
-    from apps.reports.params import params_text
-
     return render(
         request,
         "notifications/schedule_form.html",
         {
             "form": form,
             "report": report,
-            "choices_text": params_text(report_form) if report_form.is_valid() else "",
+            "choices_text": chosen_text(report_form, params),
         },
         status=400 if form.errors else 200,
     )

@@ -107,7 +107,7 @@ def report_schedule_create(
     day_of_month: int | None = None,
     user=None,
 ) -> ReportSchedule:
-    from apps.reports.params import params_text
+    from apps.reports.params import chosen_text
     from apps.reports.registry import report_get
 
     report = report_get(report_slug)
@@ -131,7 +131,7 @@ def report_schedule_create(
         name=(name or report.title)[:120],
         report_slug=report_slug,
         params=params,
-        params_text=params_text(form)[:500],
+        params_text=chosen_text(form, params)[:500],
         fmt=fmt,
         frequency=frequency,
         weekday=weekday if frequency == Frequency.WEEKLY else None,

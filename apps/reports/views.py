@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -58,11 +60,20 @@ def report(request, slug: str):
         if fmt == "pdf":
             return files.render_pdf_response(result, request=request, params_text=params_text(form))
         return FORMATS[fmt](result)
+    # The page never holds more rows than a download would prepare at once: beyond that it
+    # shows the first ones, without totals, and points to the (background) download.
+    limit = background_threshold()
+    estimated = definition.estimate_rows(form.cleaned_data)
+    truncated = estimated is not None and estimated > limit
+    rows = list(islice(result.iter_rows(), limit)) if truncated else result.rows
     context = {
         "report": definition,
         "form": form,
-        "page": paginate(request, result.rows, per_page=50),
-        "totals": result.totals,
+        "page": paginate(request, rows, per_page=50),
+        "totals": None if truncated else result.totals,
+        "truncated": truncated,
+        "estimated": estimated,
+        "limit": limit,
         "sort": sort or definition.default_sort,
         "base": "?" + query_without(request, "page"),
         "export_base": "?" + query_without(request, "page", "format"),

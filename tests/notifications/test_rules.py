@@ -178,19 +178,20 @@ def test_rules_page_for_owners(tenant, tenant_client, users):
     assert (
         "Large means worth at least" in tenant_client.get("/notifications/rules/").content.decode()
     )
-    form = {"low_stock": "on", "po_approval_hours": "0", "large_adjustment_value": "250"}
+    form = {"low_stock": "on", "po_approval_hours": "0", "large_adjustment_value": "250",
+            "order_overdue_days": "3", "stockout_days": "0"}  # fmt: skip
     bad = tenant_client.post("/notifications/rules/", form)
     assert bad.status_code == 400 and "Between 1 hour" in bad.content.decode()
-    assert (
-        tenant_client.post("/notifications/rules/", {**form, "po_approval_hours": "48"}).status_code
-        == 302
-    )
+    assert "Between 1 and 365 days" in bad.content.decode()
+    good = {**form, "po_approval_hours": "48", "stockout_days": "10"}
+    assert tenant_client.post("/notifications/rules/", good).status_code == 302
     with schema_context(tenant.schema_name):
         saved = rule_settings()
     assert (saved.low_stock, saved.po_approval, saved.po_approval_hours, saved.email) == (
         True, False, 48, False,
     )  # fmt: skip
     assert saved.large_adjustment_value == D(250)
+    assert (saved.order_overdue, saved.order_overdue_days, saved.stockout_days) == (False, 3, 10)
 
 
 def test_another_company_is_never_told(shop, other_tenant):
@@ -199,3 +200,72 @@ def test_another_company_is_never_told(shop, other_tenant):
     rules_evaluate()
     with schema_context(other_tenant.schema_name):
         assert not Notification.objects.exists()
+
+
+def test_a_large_adjustment_is_told_at_once_by_the_ledger_listener(shop, sync_jobs):
+    settings = rule_settings()
+    settings.large_adjustment_value = D(100)
+    settings.save()
+    move(shop, 100, cost="2")
+    with sync_jobs():
+        move(shop, -10, kind="adjustment", reason="damaged")  # 20: no job at all
+    assert not Notification.objects.filter(kind="large_adjustment").exists()
+    with sync_jobs():
+        move(shop, -60, kind="adjustment", reason="theft")  # 120
+    assert Notification.objects.filter(kind="large_adjustment").count() == 3  # owners, manager
+    assert rules_evaluate()["large_adjustment"] == 0  # already told: not again
+
+
+def test_sales_order_overdue_to_ship(shop, monkeypatch):
+    from apps.sales.models import Customer
+    from apps.sales.services import LineInput, sales_order_confirm, sales_order_create
+
+    move(shop, 50)
+    order = sales_order_confirm(
+        order=sales_order_create(
+            customer=Customer.objects.create(name="Ada Shop"),
+            lines=[LineInput(shop["cup"].pk, D(2))],
+        )
+    )
+    assert rules_evaluate()["order_overdue"] == 0  # confirmed just now
+    later = order.confirmed_at + dt.timedelta(days=3)
+    monkeypatch.setattr(rules, "_now", lambda: later)
+    assert rules_evaluate()["order_overdue"] == 1
+    assert rules_evaluate()["order_overdue"] == 0
+    told = Notification.objects.filter(kind="order_overdue")
+    assert {n.recipient.role for n in told} == {Role.OWNER, Role.MANAGER, Role.CLERK}
+    assert told[0].title == f"{order.number} for Ada Shop is overdue to ship"
+
+
+def test_predicted_stockout_from_the_latest_forecast(shop):
+    from django.utils import timezone
+
+    from apps.forecasting.models import ForecastRun, PolicyResult
+
+    def run(stockout_in_days, probability):
+        forecast = ForecastRun.objects.create(
+            status=ForecastRun.Status.DONE, series=1, finished_at=timezone.now()
+        )
+        PolicyResult.objects.create(
+            run=forecast, variant=shop["cup"], model="croston", demand_class="smooth",
+            abc="A", xyz="X", service_level=D("0.95"), lead_time_days=7,
+            daily_demand=D(2), safety_stock=D(5), reorder_point=D(19), order_quantity=D(40),
+            stock_position=D(12),
+            stockout_date=timezone.localdate() + dt.timedelta(days=stockout_in_days),
+            stockout_probability=D(probability),
+        )  # fmt: skip
+
+    run(6, "0.8")
+    assert rules_evaluate()["stockout"] == 1
+    (title,) = set(
+        Notification.objects.filter(kind="stockout_predicted").values_list("title", flat=True)
+    )
+    assert title.startswith("CUP may run out by")
+    run(5, "0.9")  # the next run still sees it: no new notification
+    assert rules_evaluate()["stockout"] == 0
+    run(40, "0.9")  # beyond the 14-day window: the condition clears
+    assert rules_evaluate()["stockout"] == 0
+    run(3, "0.3")  # unlikely: nothing
+    assert rules_evaluate()["stockout"] == 0
+    run(3, "0.7")  # back: a new condition
+    assert rules_evaluate()["stockout"] == 1

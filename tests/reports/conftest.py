@@ -30,6 +30,33 @@ def pdf_text(client, slug, **params) -> str:
     return "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
 
 
+def assert_same_totals(client, slug, **params) -> list[str]:
+    """The totals row is the same in CSV, XLSX, the PDF's text and the page. Returns it."""
+    from decimal import Decimal
+
+    from apps.reports.registry import report_get
+    from apps.reports.renderers.values import as_display
+
+    columns = report_get(slug).columns
+    total = csv_rows(client, slug, **params)[-1]
+    assert total[0] == "Total"
+    sheet_total = xlsx_rows(client, slug, **params)[-1]
+    text = pdf_text(client, slug, **params)
+    page = get(client, slug, **params).content.decode()
+    footer = page[page.index("<tfoot>") : page.index("</tfoot>")]
+    for column, value, cell in zip(columns[1:], total[1:], sheet_total[1:], strict=True):
+        if value == "":
+            assert cell is None, (slug, column.key)
+            continue
+        number = Decimal(value.rstrip("%"))
+        # The sheet keeps full precision; its number format shows the same places as the CSV.
+        places = {"percent": 0.05, "ratio": 0.005, "money": 0.005}.get(column.kind, 0.0005)
+        assert cell == pytest.approx(float(number), abs=places), (slug, column.key)
+        shown = as_display(number, column.kind)
+        assert shown in text and shown in footer, (slug, column.key, shown)
+    return total
+
+
 @pytest.fixture
 def manager_client(tenant_client, users):
     from apps.accounts.models import Role

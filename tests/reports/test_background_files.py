@@ -125,3 +125,10 @@ def test_a_background_pdf_carries_the_company_name(tenant, tenant_client, users,
     download = tenant_client.get(f"{file_url}download/")
     text = PdfReader(io.BytesIO(b"".join(download.streaming_content))).pages[0].extract_text()
     assert "Alpha Supplies" in text and "30.00" in text and "Page 1 of 1" in text
+
+
+def test_the_page_shows_at_most_the_threshold_without_totals(tenant_client, users, stock):
+    tenant_client.force_login(users[Role.MANAGER])
+    page = get(tenant_client, "stock-levels", sort="sku").content.decode()
+    assert "About 5 rows: the page shows the first 3, without totals." in page
+    assert "T-2" in page and "T-3" not in page and "<tfoot>" not in page

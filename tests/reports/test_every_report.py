@@ -14,7 +14,7 @@ from apps.inventory.models import Location, Warehouse
 from apps.inventory.services import MoveLine, stock_moves_post
 from apps.reports.registry import REPORTS
 
-from .conftest import get
+from .conftest import assert_same_totals, get
 
 SLUGS = sorted(REPORTS)
 
@@ -106,3 +106,32 @@ def test_the_schedules_point_at_real_per_company_jobs(db):
         schedule = Schedule.objects.get(name=name)
         assert schedule.func == "apps.core.jobs.fan_out"
         assert callable(_import(schedule.args.strip("'")))
+
+
+@pytest.mark.parametrize(
+    "slug,params",
+    [
+        ("turnover", {"period": "last_90"}),
+        ("dead-stock", {"days": 2}),
+        ("abc-xyz", {"period": "last_90"}),
+        ("low-stock", {}),
+        ("stock-levels", {}),
+        ("valuation-as-of", {}),
+        ("stock-aging", {}),
+    ],
+)
+def test_inventory_reports_have_the_same_totals_in_every_format(
+    tenant, manager_client, slug, params
+):
+    _ledger(tenant, 12)
+    total = assert_same_totals(manager_client, slug, **params)
+    assert any(v not in ("", "0", "0.00", "0.0%") for v in total[1:])
+
+
+def test_the_period_select_shows_the_default_it_applies(manager_client):
+    page = get(manager_client, "turnover").content.decode()
+    assert '<option value="last_30" selected>' in page
+    assert '<option value="today" selected>' not in page
+    chosen = get(manager_client, "turnover", period="last_month").content.decode()
+    assert '<option value="last_month" selected>' in chosen
+    assert '<option value="last_30" selected>' not in chosen

@@ -155,3 +155,17 @@ def test_purchasing_report_pages_have_a_fixed_query_count(
     with django_assert_max_num_queries(len(one.captured_queries)):
         body = get(manager_client, slug, **params).content.decode()
     assert body.count("<tr") >= 10  # header, nine orders/suppliers/parts (or 12 months), total
+
+
+@pytest.mark.parametrize(
+    "slug", ["po-history", "vendor-performance", "cost-analysis", "budget-vs-actual"]
+)
+def test_purchasing_reports_have_the_same_totals_in_every_format(
+    tenant, manager_client, orders, slug
+):
+    from .conftest import assert_same_totals
+
+    PurchasingBudget.objects.create(month=date(2026, 1, 1), amount=D("1234.5"))
+    params = {"year": 2026} if slug == "budget-vs-actual" else JANUARY
+    total = assert_same_totals(manager_client, slug, **params)
+    assert any(v not in ("", "0", "0.00") for v in total[1:])

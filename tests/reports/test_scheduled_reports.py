@@ -167,6 +167,8 @@ def test_schedule_pages_create_list_and_delete(tenant, tenant_client, users):
     with schema_context(tenant.schema_name):
         item = ReportSchedule.objects.get()
     assert item.params == {"period": "last_month", "kind": "receipt"}
+    # The choices in words, not the dates "last month" had on the day it was scheduled.
+    assert item.params_text == "Period: Last month · Kind: Receipt"
     listing = tenant_client.get("/notifications/schedules/").content.decode()
     assert "Receipts" in listing and "Movement history" in listing and "me@alpha.test" in listing
     assert "Receipts" in tenant_client.get("/notifications/schedules/?q=rec").content.decode()
@@ -224,3 +226,17 @@ def test_send_now_emails_at_once_without_moving_the_schedule(
     with schema_context(tenant.schema_name):
         after = ReportSchedule.objects.get()
     assert after.runs == 1 and after.next_run_at == item.next_run_at and after.last_error == ""
+
+
+def test_delete_confirmation_opens_in_the_shared_modal(tenant, tenant_client, users):
+    with schema_context(tenant.schema_name):
+        item = report_schedule_create(
+            name="M", report_slug="stock-levels", params={}, fmt="pdf", frequency="daily",
+            at_time=dt.time(7), recipients="a@alpha.test", user=users[Role.MANAGER],
+        )  # fmt: skip
+    tenant_client.force_login(users[Role.MANAGER])
+    modal = tenant_client.get(
+        f"/notifications/schedules/{item.pk}/delete/", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'class="modal-header"' in modal and "<html" not in modal
+    assert "Delete the schedule" in modal

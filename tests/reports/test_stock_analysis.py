@@ -143,3 +143,20 @@ def test_low_stock_and_reorder_uses_the_inventory_selector(manager_client, tenan
     assert csv_rows(manager_client, "low-stock", search="nothing-like-it")[1:] == [
         ["Total", "", "", "0", "", "0"]
     ]
+
+
+def test_dead_stock_in_one_warehouse_looks_at_its_own_sales(manager_client, tenant, shelf):
+    with schema_context(tenant.schema_name):
+        east = Location.objects.create(
+            warehouse=Warehouse.objects.create(code="EAST", name="East"), code="E-01"
+        )
+        lamp = variant("LAMP")
+        post(lamp, shelf, 10, 100, "4")
+        post(lamp, east, 10, 100, "4")
+        post(lamp, shelf, -1, 2)  # sold from MAIN only
+    main_id, east_id = shelf.warehouse_id, east.warehouse_id
+    assert csv_rows(manager_client, "dead-stock", days=30, warehouse=main_id)[1:] == [
+        ["Total", "", "0", "", "0.00", "", ""]
+    ]
+    rows = csv_rows(manager_client, "dead-stock", days=30, warehouse=east_id)
+    assert rows[1] == ["LAMP", "Lamp", "10", "4.00", "40.00", "", "100"]

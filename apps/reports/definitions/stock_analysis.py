@@ -175,17 +175,18 @@ class DeadStockReport(Report):
             levels.order_by().values("variant").annotate(t=Sum("on_hand")).values("t"),
             output_field=MONEY,
         )
+        moves = StockMove.objects.filter(variant=OuterRef("pk"))
+        if params.get("warehouse"):  # sales from that warehouse only
+            moves = moves.filter(location__warehouse_id=params["warehouse"])
         last = Subquery(
-            StockMove.objects.filter(consumption(), variant=OuterRef("pk"))
+            moves.filter(consumption())
             .order_by()
             .values("variant")
             .annotate(t=Max("created_at"))
             .values("t")
         )
         first = Subquery(
-            StockMove.objects.filter(variant=OuterRef("pk"), quantity__gt=0)
-            .order_by("created_at")
-            .values("created_at")[:1]
+            moves.filter(quantity__gt=0).order_by("created_at").values("created_at")[:1]
         )
         qs = (
             Variant.objects.annotate(
