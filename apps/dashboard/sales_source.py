@@ -103,6 +103,15 @@ def orders_to_ship(model, today: dt.date) -> dict:
     )
 
 
+def oldest_to_ship(model, limit: int = 5) -> list[dict]:
+    """The orders that have waited longest to ship: what to pick and pack first."""
+    return list(
+        model.objects.filter(status__in=TO_SHIP)
+        .order_by("order_date", "id")
+        .values("pk", "number", "status", "order_date", "customer__name")[:limit]
+    )
+
+
 def backorders(model) -> dict:
     lines = model._meta.get_field("lines").related_model
     waiting = ExpressionWrapper(

@@ -134,6 +134,10 @@ def test_revenue_by_month_covers_the_twelve_months_ending_with_the_range(sales, 
 def test_orders_to_ship_counts_what_waits_to_be_picked(sales, tenant):
     result = data("orders_to_ship", ctx_for(tenant, Role.CLERK, MARCH))
     assert (result["count"], result["to_pick"], result["older"]) == (5, 5, 3)
+    assert [o["number"] for o in result["oldest"]] == [
+        sales[k].number for k in ("C", "G", "B", "A", "F")
+    ]
+    assert result["oldest"][0]["status_label"] == "Confirmed"
 
 
 def test_backorders_count_what_waits_for_stock(sales, tenant):
