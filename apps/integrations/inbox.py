@@ -135,3 +135,12 @@ def inbox_requeue_pending(*, connection: Connection) -> int:
     for pk in ids:
         job_enqueue("apps.integrations.inbox.inbox_process", pk, label="Webhook (after pause)")
     return len(ids)
+
+
+def inbox_retry(*, event: InboxEvent) -> None:
+    """Process a failed delivery again (after the cause was fixed)."""
+    if event.state != InboxEvent.State.FAILED:
+        raise IntegrationError("Only a failed webhook can be processed again.")
+    with transaction.atomic():
+        InboxEvent.objects.filter(pk=event.pk).update(state=InboxEvent.State.PENDING, error="")
+        job_enqueue("apps.integrations.inbox.inbox_process", event.pk, label="Webhook (retry)")

@@ -208,3 +208,35 @@ def test_keys_never_in_logs_or_pages(
     assert runs == 1
     for secret in (woo_fake.consumer_key, woo_fake.consumer_secret):
         assert secret not in caplog.text and secret not in page
+
+
+def test_failed_webhook_can_be_processed_again(
+    tenant, tenant_client, manager_client, connection, woo_fake, sync_jobs
+):
+    hoodie = woo_fake.add_variable("Hoodie", [("HOOD-S", "40.00", "S")])
+    woo_fake.script["GET /wp-json/wc/v3/products/<id>/variations"] = [500] * 5  # store is down
+    body, headers = woo_fake.delivery("product.updated", hoodie)
+    with sync_jobs():
+        tenant_client.post(
+            f"/hooks/woocommerce/{connection.pk}/",
+            data=body,
+            content_type="application/json",
+            headers=headers,
+        )
+    with schema_context(tenant.schema_name):
+        event = InboxEvent.objects.get()
+        assert event.state == "failed" and "server error (500)" in event.error
+        failed = SyncRun.objects.get(connection=connection, entity="webhook")
+        assert failed.state == "failed" and failed.errors[0]["record"].startswith("product.updated")
+    page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
+    assert "Process again" in page
+    with sync_jobs():
+        manager_client.post(f"/integrations/{connection.pk}/inbox/{event.pk}/retry/")
+    with schema_context(tenant.schema_name):
+        event.refresh_from_db()
+        assert event.state == "processed"
+        assert Variant.objects.filter(sku="HOOD-S").exists()
+    response = manager_client.post(
+        f"/integrations/{connection.pk}/inbox/{event.pk}/retry/", follow=True
+    )
+    assert "Only a failed webhook" in response.content.decode()

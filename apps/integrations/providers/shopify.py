@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
-from apps.integrations.errors import ApiError, IntegrationError
+from apps.integrations.errors import ApiError, AuthFailed, IntegrationError
 from apps.integrations.http_client import ApiClient
 from apps.integrations.models import Connection, ExternalId, InboxEvent, Provider
 from apps.integrations.services import (
@@ -205,16 +205,24 @@ def token_refresh_if_due(connection: Connection) -> dict:
         credentials = credentials_of(locked)
         if dt.datetime.fromisoformat(credentials["expires_at"]) - timezone.now() > REFRESH_MARGIN:
             return credentials
-        with ApiClient(base_url=connection.base_url, label="Shopify") as client:
-            response = client.post(
-                "/admin/oauth/access_token",
-                json={
-                    "client_id": client_id,
-                    "client_secret": secret,
-                    "grant_type": "refresh_token",
-                    "refresh_token": credentials.get("refresh_token", ""),
-                },
-            )
+        try:
+            with ApiClient(base_url=connection.base_url, label="Shopify") as client:
+                response = client.post(
+                    "/admin/oauth/access_token",
+                    json={
+                        "client_id": client_id,
+                        "client_secret": secret,
+                        "grant_type": "refresh_token",
+                        "refresh_token": credentials.get("refresh_token", ""),
+                    },
+                )
+        except ApiError as exc:
+            if exc.status is None or exc.status >= 500:
+                raise
+            raise AuthFailed(
+                "Shopify no longer accepts the saved authorization. Connect the store again.",
+                status=exc.status,
+            ) from exc
         fresh = _token_credentials(response.json())
         connection_credentials_update(connection=locked, credentials=fresh)
     connection.credentials_encrypted = locked.credentials_encrypted
