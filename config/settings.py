@@ -109,7 +109,6 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
-    "apps.dashboard",
 ]
 
 TENANT_APPS = [
@@ -127,9 +126,11 @@ TENANT_APPS = [
     "apps.importexport",
     "apps.notifications",
     "apps.reports",
+    "apps.forecasting",
     "apps.integrations",
     "rest_framework_simplejwt.token_blacklist",
     "apps.api",
+    "apps.dashboard",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -310,6 +311,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Background report files (apps/reports/storage.py): outside MEDIA_ROOT, served only by a view.
+REPORT_FILES_ROOT = Path(env("REPORT_FILES_ROOT", str(DATA_DIR / "report-files")))
+REPORTS_BACKGROUND_ROWS = env_int("REPORTS_BACKGROUND_ROWS", 20_000)
 # Uploaded files live under MEDIA_ROOT/<schema_name>/.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("data/", include("apps.importexport.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("forecasting/", include("apps.forecasting.urls")),
     path("integrations/", include("apps.integrations.urls")),
     path("hooks/", include("apps.integrations.urls_hooks")),
     path("developers/", include("apps.api.urls_pages")),

@@ -1,9 +1,10 @@
-"""Demo catalog and stock history for a company, from fixtures/demo_companies.json.
+"""Demo catalog for a company, from fixtures/demo_companies.json.
 
 Run inside the company's schema. Deterministic (seeded by the subdomain) so every
-machine gets the same demo. Stock goes through the same ledger service as real
-work: opening balances, then weekly receipts, sales and the odd adjustment,
-backdated over the history period.
+machine gets the same demo: suppliers with supplier items (a preferred one per
+variant, a second quote for about a third of them), warehouses with a zone → aisle →
+bin layout, products and their variant matrix. The stock history that follows is
+``apps.core.demo_history``.
 """
 
 from __future__ import annotations
@@ -11,18 +12,15 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from datetime import timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from django.db import transaction
 
 from apps.catalog.models import Product, Supplier, SupplierItem, Variant
 from apps.catalog.services import category_create
-from apps.inventory.models import Location, StockLevel, StockMove
-from apps.inventory.services import MoveLine, stock_moves_post
+from apps.core.demo_history import DemoPlaces, stock_history_seed
+from apps.inventory.models import Location
 from apps.inventory.warehousing import location_create, warehouse_create
-
-Kind = StockMove.Kind
 
 
 def _code(text: str, length: int = 4) -> str:
@@ -31,26 +29,62 @@ def _code(text: str, length: int = 4) -> str:
 
 def seed_catalog(spec: dict, *, slug: str, weeks: int = 104) -> int:
     """Create suppliers, warehouses, bins, products and variants, opening stock and
-    ``weeks`` of history. Returns the number of variants. Does nothing if the
-    company already has products."""
+    ``weeks`` of history, in one transaction. Returns the number of variants. Does
+    nothing if the company already has products."""
     if Product.objects.exists():
         return 0
     rng = random.Random(slug)
-    suppliers = [
+    with transaction.atomic():
+        suppliers = _suppliers(spec, rng)
+        places = _warehouses(spec)
+        variants = _variants(spec, rng)
+        _supplier_items(variants, suppliers, rng)
+        stock_history_seed(variants=variants, places=places, rng=rng, weeks=weeks)
+    return len(variants)
+
+
+def _suppliers(spec: dict, rng: random.Random) -> list[Supplier]:
+    return [
         Supplier.objects.create(
             name=name,
             email=f"orders@{_code(name, 12).lower()}.example",
             default_lead_time_days=rng.choice([7, 10, 14, 21]),
+            payment_terms_days=rng.choice([14, 30, 45, 60]),
         )
         for name in spec["suppliers"]
     ]
-    bins: list[Location] = []
+
+
+def _warehouses(spec: dict) -> DemoPlaces:
+    """Each warehouse: zone STORE → aisles A and B → bins A-01, A-02, B-01, B-02."""
+    bins: dict[int, list[Location]] = {}
+    warehouses = []
     for code, name in spec["warehouses"]:
         warehouse = warehouse_create(code=code, name=name)
-        for aisle in ("A", "B"):
+        warehouses.append(warehouse)
+        zone = location_create(
+            warehouse=warehouse, code="STORE", kind=Location.Kind.ZONE, name="Storage"
+        )
+        bins[warehouse.pk] = []
+        for aisle_code in ("A", "B"):
+            aisle = location_create(
+                warehouse=warehouse,
+                code=aisle_code,
+                kind=Location.Kind.AISLE,
+                parent=zone,
+                name=f"Aisle {aisle_code}",
+            )
             for shelf in (1, 2):
-                bins.append(location_create(warehouse=warehouse, code=f"{aisle}-{shelf:02d}"))
+                bins[warehouse.pk].append(
+                    location_create(
+                        warehouse=warehouse, code=f"{aisle_code}-{shelf:02d}", parent=aisle
+                    )
+                )
+    transit = {loc.warehouse_id: loc for loc in Location.objects.filter(kind=Location.Kind.TRANSIT)}
+    return DemoPlaces(warehouses=warehouses, bins=bins, transit=transit)
 
+
+def _variants(spec: dict, rng: random.Random) -> list[Variant]:
     variants: list[Variant] = []
     for category_name, cat in spec["categories"].items():
         category = category_create(name=category_name)
@@ -84,84 +118,38 @@ def seed_catalog(spec: dict, *, slug: str, weeks: int = 104) -> int:
                         reorder_quantity=Decimal(rng.choice([20, 30, 50])),
                     )
                 )
-    variants = Variant.objects.bulk_create(variants)
-    SupplierItem.objects.bulk_create(
-        [
+    return Variant.objects.bulk_create(variants)
+
+
+def _supplier_items(variants: list[Variant], suppliers: list[Supplier], rng) -> None:
+    """A preferred supplier per variant; about a third also get a dearer second quote."""
+    items = []
+    for i, v in enumerate(variants):
+        preferred = suppliers[i % len(suppliers)]
+        items.append(
             SupplierItem(
-                supplier=suppliers[i % len(suppliers)],
+                supplier=preferred,
                 variant=v,
                 supplier_sku=f"S{i + 1:05d}",
                 cost=v.cost_price,
                 minimum_order_quantity=Decimal(rng.choice([1, 5, 10])),
+                pack_size=Decimal(rng.choice([1, 1, 1, 5])),
                 is_preferred=True,
             )
-            for i, v in enumerate(variants)
-        ]
-    )
-    _history(variants, bins, rng, weeks)
-    return len(variants)
-
-
-def _history(variants: list[Variant], bins: list[Location], rng: random.Random, weeks: int) -> None:
-    start = timezone.now() - timedelta(weeks=weeks)
-    home = {v.pk: rng.choice(bins) for v in variants}
-    demand = {v.pk: rng.uniform(0.5, 6) for v in variants}  # units a week, on average
-    stock_moves_post(
-        lines=[
-            MoveLine(v.pk, home[v.pk].pk, Decimal(rng.randint(20, 60)), v.cost_price)
-            for v in variants
-        ],
-        kind=Kind.OPENING,
-        note="Opening balance",
-        occurred_at=start,
-    )
-    on_hand = dict(
-        StockLevel.objects.filter(variant__in=variants).values_list("variant_id", "on_hand")
-    )
-    for week in range(weeks):
-        when = start + timedelta(weeks=week, days=1)
-        season = 1 + 0.35 * (1 if (week % 52) in range(44, 52) else 0)  # a year-end peak
-        sold = []
-        for v in variants:
-            quantity = min(int(rng.gauss(demand[v.pk] * season, 1.5)), int(on_hand[v.pk]))
-            if quantity > 0:
-                sold.append(MoveLine(v.pk, home[v.pk].pk, Decimal(-quantity)))
-                on_hand[v.pk] -= quantity
-        if sold:
-            stock_moves_post(
-                lines=sold,
-                kind=Kind.SHIPMENT,
-                note="Weekly sales",
-                reference=("demo-week", week),
-                occurred_at=when,
+        )
+        if rng.random() < 0.33 and len(suppliers) > 1:
+            other = suppliers[(i + 1) % len(suppliers)]
+            items.append(
+                SupplierItem(
+                    supplier=other,
+                    variant=v,
+                    supplier_sku=f"{_code(other.name, 3)}-{i + 1:05d}",
+                    cost=(v.cost_price * Decimal(rng.uniform(1.02, 1.15))).quantize(
+                        Decimal("0.01")
+                    ),
+                    minimum_order_quantity=Decimal(rng.choice([10, 20, 50])),
+                    lead_time_days=rng.choice([5, 7, 30]),
+                    is_preferred=False,
+                )
             )
-        restock = [
-            MoveLine(
-                v.pk,
-                home[v.pk].pk,
-                v.reorder_quantity,
-                (v.cost_price * Decimal(rng.uniform(0.95, 1.05))).quantize(Decimal("0.01")),
-            )
-            for v in variants
-            if on_hand[v.pk] <= v.reorder_point
-        ]
-        if restock:
-            stock_moves_post(
-                lines=restock,
-                kind=Kind.RECEIPT,
-                note="Supplier delivery",
-                reference=("demo-week", week),
-                occurred_at=when + timedelta(days=3),
-            )
-            for line in restock:
-                on_hand[line.variant_id] += line.quantity
-        if week % 6 == 5:
-            v = rng.choice([v for v in variants if on_hand[v.pk] > 0])
-            stock_moves_post(
-                lines=[MoveLine(v.pk, home[v.pk].pk, Decimal(-1))],
-                kind=Kind.ADJUSTMENT,
-                reason=rng.choice(["damaged", "lost"]),
-                note="Found during a walk-through",
-                occurred_at=when + timedelta(days=4),
-            )
-            on_hand[v.pk] -= 1
+    SupplierItem.objects.bulk_create(items)

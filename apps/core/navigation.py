@@ -24,6 +24,7 @@ NAV = (
     NavEntry("Products", "box-seam", "catalog:products", "catalog"),
     NavEntry("Inventory", "boxes", "inventory:levels", "inventory"),
     NavEntry("Sales", "cart3", "sales:orders", "sales"),
+    NavEntry("Customers", "person-lines-fill", "sales:customers:list", "sales:customers"),
     NavEntry("Purchasing", "truck", "purchasing:orders", "purchasing"),
     NavEntry("Forecasts", "graph-up-arrow", None),
     NavEntry("Reports", "file-earmark-bar-graph", "reports:index", "reports"),
