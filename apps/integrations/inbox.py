@@ -101,10 +101,13 @@ def inbox_process(event_id: int) -> str:
             recorder.fail(f"{event.topic} {event.event_id}", str(exc))
             outcome = "failed"
         else:
-            event.state = (
-                InboxEvent.State.IGNORED if outcome == "ignored" else InboxEvent.State.PROCESSED
-            )
-            event.error = ""
+            if recorder.failed:  # e.g. an order with an unknown SKU: "Process again" later
+                event.state = InboxEvent.State.FAILED
+                event.error = recorder.errors[0]["message"] if recorder.errors else "failed"
+            elif outcome == "ignored":
+                event.state, event.error = InboxEvent.State.IGNORED, ""
+            else:
+                event.state, event.error = InboxEvent.State.PROCESSED, ""
         event.result = str(outcome)[:300]
         event.processed_at = timezone.now()
         event.save(update_fields=["state", "error", "result", "processed_at"])

@@ -133,6 +133,32 @@ class FakeShopify(FakeServer):
             ],
         }
 
+    def create_order(self, lines: list[tuple[str, int]], *, email="ann@example.com") -> dict:
+        """A checkout: Shopify takes the quantities off its own available and sends
+        orders/create with this payload (REST shape)."""
+        oid, cid = next(self._ids), 7001
+        items = []
+        for sku, qty in lines:
+            product, variant = next(
+                (p, v) for p in self.products for v in p["variants"] if v["sku"] == sku
+            )
+            key = (variant["inventoryItem"]["id"], self.locations[0]["id"])
+            self.levels[key] = self.levels.get(key, 0) - qty
+            items.append({
+                "id": next(self._ids), "variant_id": int(variant["id"].rsplit("/", 1)[1]),
+                "product_id": int(product["id"].rsplit("/", 1)[1]), "sku": sku,
+                "quantity": qty, "price": variant["price"], "name": product["title"],
+            })  # fmt: skip
+        return {
+            "id": oid, "admin_graphql_api_id": f"gid://shopify/Order/{oid}",
+            "name": f"#{1000 + len(self.sets) + oid % 100}", "email": email, "currency": "USD",
+            "cancelled_at": None,
+            "customer": {"id": cid, "email": email, "first_name": "Ann", "last_name": "Lee"},
+            "shipping_address": {"first_name": "Ann", "last_name": "Lee", "address1": "1 Main St",
+                                 "city": "Springfield", "zip": "12345", "country": "United States"},
+            "line_items": items,
+        }  # fmt: skip
+
     # --- HTTP
     def route_key(self, method, path, query, headers, body):
         if API_PATH.match(path):

@@ -88,7 +88,7 @@ def test_initial_import_brings_simple_and_variable_products(
     assert (run.state, run.created) == ("succeeded", 3)
     large = Variant.objects.get(sku="HOOD-L")
     assert (large.product.name, large.options, large.sale_price) == (
-        "Hoodie", {"Size": "L"}, Decimal("42.00"),
+        "Hoodie", {"size": "L"}, Decimal("42.00"),
     )  # fmt: skip
     assert large.product.variants.count() == 2
 

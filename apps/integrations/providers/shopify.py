@@ -19,6 +19,7 @@ import hmac
 import json
 import re
 import secrets
+from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -29,6 +30,13 @@ from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
 from apps.integrations.errors import ApiError, AuthFailed, IntegrationError
 from apps.integrations.http_client import ApiClient
 from apps.integrations.models import Connection, ExternalId, InboxEvent, Provider
+from apps.integrations.orders import (
+    RemoteLine,
+    RemoteOrder,
+    decimal_or_none,
+    order_cancel,
+    order_import,
+)
 from apps.integrations.services import (
     connection_create,
     connection_credentials_update,
@@ -547,5 +555,64 @@ def webhook_handle(connection: Connection, event: InboxEvent, recorder) -> str:
             }
             variant_upsert(connection, recorder, _remote(product, variant))
         return "product updated"
-    # orders/*, refunds/create: imported as sales orders once apps/sales has them.
-    return "ignored"
+    if event.topic in ("orders/create", "orders/updated", "orders/cancelled"):
+        return _order_event(connection, event.topic, payload, recorder)
+    return "ignored"  # refunds/create: handled with returns, later
+
+
+def _address(data: dict | None) -> str:
+    if not data:
+        return ""
+    parts = [
+        data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")])),
+        data.get("company"),
+        data.get("address1"),
+        data.get("address2"),
+        " ".join(filter(None, [data.get("zip"), data.get("city"), data.get("province_code")])),
+        data.get("country"),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def remote_order(payload: dict) -> RemoteOrder:
+    """orders/create as Shopify sends it (REST shape) → what order_import needs."""
+    customer = payload.get("customer") or {}
+    name = " ".join(filter(None, [customer.get("first_name"), customer.get("last_name")]))
+    return RemoteOrder(
+        order_id=payload.get("admin_graphql_api_id") or _gid("Order", payload["id"]),
+        number=str(payload.get("name") or payload.get("order_number") or payload["id"]),
+        currency=payload.get("currency", ""),
+        customer_id=_gid("Customer", customer["id"]) if customer.get("id") else "",
+        customer_name=name,
+        email=payload.get("email") or customer.get("email") or "",
+        shipping_address=_address(payload.get("shipping_address")),
+        lines=[
+            RemoteLine(
+                variant_id=_gid("ProductVariant", item["variant_id"])
+                if item.get("variant_id")
+                else "",
+                sku=item.get("sku") or "",
+                quantity=decimal_or_none(item.get("quantity")) or Decimal(0),
+                unit_price=decimal_or_none(item.get("price")),
+                title=item.get("name") or item.get("title") or "",
+            )
+            for item in payload.get("line_items") or []
+            if (decimal_or_none(item.get("quantity")) or 0) > 0
+        ],
+    )
+
+
+def _order_event(connection: Connection, topic: str, payload: dict, recorder) -> str:
+    remote = remote_order(payload)
+    if topic == "orders/cancelled" or payload.get("cancelled_at"):
+        order_cancel(
+            connection,
+            recorder,
+            order_id=remote.order_id,
+            number=remote.number,
+            reason=f"Cancelled in Shopify ({payload.get('cancel_reason') or 'no reason given'}).",
+        )
+        return "order cancelled"
+    # orders/updated of an order we have: the channel's later edits are not applied.
+    order_import(connection, recorder, remote)
+    return "order imported"
