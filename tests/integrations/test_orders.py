@@ -169,3 +169,36 @@ def test_order_from_shopify_shipped_here_pushes_stock_to_shopify_and_woocommerce
         assert woo.stock_of("MUG-BLUE") == 7
     finally:
         woo.stop()
+
+
+def test_order_pull_catches_orders_whose_webhook_never_came(
+    tenant, tenant_client, shop, shopify_fake, sync_jobs
+):
+    missed = shopify_fake.create_order([("MUG-BLUE", 2)])  # its webhook is never delivered
+    delivered = shopify_fake.create_order([("PLATE", 1)])
+    with sync_jobs():
+        _deliver(tenant_client, shop, shopify_fake, "orders/create", delivered)
+    with schema_context(tenant.schema_name):
+        with sync_jobs():
+            run = sync_run_start(connection=shop, entity="orders")
+        run.refresh_from_db()
+        assert (run.state, run.created, run.skipped) == ("succeeded", 1, 1)
+        assert SalesOrder.objects.count() == 2
+        assert _level("MUG-BLUE").reserved == D(2)
+        shop.refresh_from_db()
+        shopify_fake.cancel_order(missed["admin_graphql_api_id"])
+        with sync_jobs():
+            again = sync_run_start(connection=shop, entity="orders")
+        again.refresh_from_db()
+        assert (again.created, again.updated, again.skipped) == (
+            0,
+            1,
+            0,
+        )  # only the cancelled one read
+        assert SalesOrder.objects.filter(status="cancelled").count() == 1
+        assert _level("MUG-BLUE").reserved == D(0)
+
+
+def test_shopify_page_offers_the_order_pull(tenant, manager_client, shop):
+    page = manager_client.get(f"/integrations/{shop.pk}/").content.decode()
+    assert "Import orders now" in page

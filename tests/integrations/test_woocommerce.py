@@ -206,6 +206,7 @@ def test_keys_never_in_logs_or_pages(
         runs = SyncRun.objects.filter(connection=connection).count()
     page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
     assert runs == 1
+    assert "Import products now" in page and "Import orders now" not in page  # webhooks only
     for secret in (woo_fake.consumer_key, woo_fake.consumer_secret):
         assert secret not in caplog.text and secret not in page
 
