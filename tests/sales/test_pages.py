@@ -290,3 +290,20 @@ def test_order_form_product_search_shows_availability(web, tenant, selling):
     assert '<option value="SHIRT-M">' in body
     assert "at least two letters" in client.get("/sales/variants/?q=s").content.decode()
     assert web.login_as(Role.VIEWER).get("/sales/variants/?q=shir").status_code == 403
+
+
+def test_status_tab_counts_follow_status_changes(web, tenant, selling, make_order):
+    import re
+
+    def tab(body, label):
+        return int(re.search(rf">{label} <span class=\"badge[^>]*>(\d+)<", body).group(1))
+
+    with in_schema(tenant):
+        receive(selling["shirt"], selling["a2"], 5)
+        order = make_order(LineInput(selling["shirt"].pk, D(1)))
+    client = web.login_as(Role.CLERK)
+    body = client.get("/sales/").content.decode()
+    assert (tab(body, "Draft"), tab(body, "Confirmed")) == (1, 0)
+    assert client.post(f"/sales/orders/{order.pk}/confirm/").status_code == 302
+    body = client.get("/sales/").content.decode()  # the cached counts were dropped
+    assert (tab(body, "Draft"), tab(body, "Confirmed"), tab(body, "Open")) == (0, 1, 1)
