@@ -172,7 +172,8 @@ def sales_order_detail(pk: int) -> SalesOrder:
                         queryset=ShipmentLine.objects.select_related(
                             "order_line__variant", "location"
                         ),
-                    )
+                    ),
+                    "invoices",
                 ),
             ),
             Prefetch("invoices", queryset=Invoice.objects.order_by("issue_date", "id")),

@@ -9,7 +9,7 @@ from apps.accounts.models import Role
 from apps.inventory.models import StockLevel
 from apps.sales.models import Invoice, PickList, SalesOrder, Shipment
 from apps.sales.services import LineInput, sales_order_confirm
-from apps.sales.shipping import shipment_create
+from apps.sales.shipping import ShipItem, shipment_create
 
 from .conftest import D, receive
 
@@ -307,3 +307,21 @@ def test_status_tab_counts_follow_status_changes(web, tenant, selling, make_orde
     assert client.post(f"/sales/orders/{order.pk}/confirm/").status_code == 302
     body = client.get("/sales/").content.decode()  # the cached counts were dropped
     assert (tab(body, "Draft"), tab(body, "Confirmed"), tab(body, "Open")) == (0, 1, 1)
+
+
+def test_invoice_one_shipment_from_the_order_page(web, tenant, selling, make_order):
+    with in_schema(tenant):
+        receive(selling["mug"], selling["a2"], 5)
+        order = sales_order_confirm(order=make_order(LineInput(selling["mug"].pk, D(3))))
+        line = order.lines.get()
+        first = shipment_create(order=order, items=[ShipItem(line.pk, D(1))])
+        shipment_create(order=order)
+    client = web.login_as(Role.CLERK)
+    page = client.get(f"/sales/orders/{order.pk}/").content.decode()
+    assert f'Invoice<span class="visually-hidden"> {first.number}' in page
+    client.post(f"/sales/orders/{order.pk}/invoice/", {"shipment": first.pk})
+    with in_schema(tenant):
+        invoice = Invoice.objects.get()
+    assert invoice.shipment_id == first.pk and invoice.total == D("7.19")
+    page = client.get(f"/sales/orders/{order.pk}/").content.decode()
+    assert f'Invoice<span class="visually-hidden"> {first.number}' not in page
