@@ -97,6 +97,16 @@ def test_order_confirm_pick_list_ship_with_tracking(live_stack, page, committed)
             expect(timeline).to_contain_text(step)
         expect(page.get_by_role("heading", name="Stock effects")).to_be_visible()
 
+        # A 375-px phone: the order page, the pick list, the scan screen and the list fit.
+        page.set_viewport_size({"width": 375, "height": 800})
+        order_url = page.url
+        pick_url = page.get_by_role("link", name="Pick list 1").get_attribute("href")
+        for url in (order_url, site + pick_url, site + "/sales/", site + "/sales/orders/new/"):
+            page.goto(url if url.startswith("http") else site + url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, (url, width)
+            page.screenshot(path=f"/tmp/sales-{len(url)}.png", full_page=True)
+
         with schema_context(tenant.schema_name):
             from apps.inventory.integrity import stock_differences
             from apps.inventory.models import StockLevel
