@@ -325,3 +325,24 @@ def test_invoice_one_shipment_from_the_order_page(web, tenant, selling, make_ord
     assert invoice.shipment_id == first.pk and invoice.total == D("7.19")
     page = client.get(f"/sales/orders/{order.pk}/").content.decode()
     assert f'Invoice<span class="visually-hidden"> {first.number}' not in page
+
+
+def test_pick_lists_page_pages_and_filters_by_status(web, tenant, selling, make_order):
+    with in_schema(tenant):
+        receive(selling["mug"], selling["a2"], 50)
+        orders = [
+            sales_order_confirm(order=make_order(LineInput(selling["mug"].pk, D(1))))
+            for _ in range(3)
+        ]
+        from apps.sales.picking import pick_lists_create
+
+        for order in orders:
+            pick_lists_create(orders=[order])
+        PickList.objects.filter(pk=PickList.objects.order_by("id").first().pk).update(status="done")
+    client = web.login_as(Role.VIEWER)
+    body = client.get("/sales/pick-lists/").content.decode()
+    assert body.count("Pick list ") >= 3
+    body = client.get("/sales/pick-lists/?status=done").content.decode()
+    assert body.count('<span class="visually-hidden"> of pick list') == 1
+    empty = client.get("/sales/pick-lists/?status=cancelled").content.decode()
+    assert "No pick lists with this status" in empty
