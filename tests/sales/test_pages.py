@@ -346,3 +346,14 @@ def test_pick_lists_page_pages_and_filters_by_status(web, tenant, selling, make_
     assert body.count('<span class="visually-hidden"> of pick list') == 1
     empty = client.get("/sales/pick-lists/?status=cancelled").content.decode()
     assert "No pick lists with this status" in empty
+
+
+def test_tracking_csv_without_the_columns_is_refused_in_words(web):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = web.login_as(Role.CLERK).post(
+        "/sales/orders/ship-csv/",
+        {"file": SimpleUploadedFile("t.csv", b"a,b\n1,2\n", content_type="text/csv")},
+    )
+    assert response.status_code == 422
+    assert "must name the columns order, carrier and tracking_number" in response.content.decode()
