@@ -55,7 +55,8 @@ def test_search_scan_and_bulk_price_change_on_a_phone(live_stack, browser, commi
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
         page.get_by_label("Choose Trail runner").check()
-        page.get_by_label("Action").select_option("prices")
+        page.get_by_text("With the chosen products").click()  # opens the bulk panel
+        page.get_by_label("Action", exact=True).select_option("prices")
         page.get_by_label("Change % (for prices)").fill("10")
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Apply").click()
