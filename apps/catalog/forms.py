@@ -50,10 +50,20 @@ def format_axes(axes: list[dict]) -> str:
     return "\n".join(f"{a['name']}: {', '.join(a['values'])}" for a in axes or [])
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    """Categories in tree order, indented by depth so the tree reads in a plain select."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Category.objects.order_by("path"))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Category) -> str:
+        return "— " * obj.depth + obj.name
+
+
 def _category_field():
-    return forms.ModelChoiceField(
-        queryset=Category.objects.order_by("path"), required=False, empty_label="No category"
-    )
+    return CategoryChoiceField(empty_label="No category")
 
 
 MONEY4 = {"min_value": Decimal(0), "max_digits": 14, "decimal_places": 4}
@@ -223,18 +233,11 @@ class SupplierItemEditForm(SupplierItemForm):
 
 class CategoryForm(forms.Form):
     name = forms.CharField(max_length=120)
-    parent = forms.ModelChoiceField(
-        queryset=Category.objects.order_by("path"), required=False, empty_label="Top level"
-    )
+    parent = CategoryChoiceField(empty_label="Top level")
 
 
 class CategoryMoveForm(forms.Form):
-    parent = forms.ModelChoiceField(
-        queryset=Category.objects.order_by("path"),
-        required=False,
-        empty_label="Top level",
-        label="Move under",
-    )
+    parent = CategoryChoiceField(empty_label="Top level", label="Move under")
 
 
 class CatalogSettingsForm(forms.Form):

@@ -161,3 +161,30 @@ def test_archived_supplier_leaves_purchase_order_picker(in_tenant):
     bolt = supplier_create(name="Bolt Co")
     supplier_archive(supplier=acme)
     assert list(OrderForm().fields["supplier"].queryset) == [bolt]
+
+
+def test_supplier_pages_query_budget(tenant_client, tenant, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tenant_client.force_login(users[Role.MANAGER])
+    with schema_context(tenant.schema_name):
+        acme = supplier_create(name="Acme")
+        variant = product_create(name="Bolt", sku="BOLT-0").variants.get()
+        supplier_item_create(supplier=acme, variant=variant)
+
+    def count(url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert tenant_client.get(url, {"per_page": 100}).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = ["/products/suppliers/", f"/products/suppliers/{acme.pk}/"]
+    [count(u) for u in urls]
+    before = [count(u) for u in urls]
+    with schema_context(tenant.schema_name):
+        for i in range(1, 40):
+            other = supplier_create(name=f"Supplier {i:02d}")
+            variant = product_create(name=f"Bolt {i}", sku=f"BOLT-{i}").variants.get()
+            supplier_item_create(supplier=acme, variant=variant, supplier_sku=f"A-{i}")
+            supplier_item_create(supplier=other, variant=variant)
+    assert [count(u) for u in urls] == before
