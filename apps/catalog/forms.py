@@ -157,7 +157,7 @@ class VariantEditForm(VariantForm):
 
 class OptionAxesForm(forms.Form):
     axes = forms.CharField(
-        label="Options",
+        label="Values per option",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="One option per line: “size: S, M, L”, then “colour: Red, Blue”.",
