@@ -231,6 +231,26 @@ class SupplierItemEditForm(SupplierItemForm):
     variant_code = None
 
 
+class VariantSupplierForm(SupplierItemForm):
+    """From a product's page: which supplier sells which of its variants."""
+
+    variant_code = None
+    field_order = ["variant", "supplier"]
+
+    def __init__(self, *args, product: Product, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"] = forms.ModelChoiceField(
+            queryset=product.variants.order_by("sku"), empty_label=None
+        )
+        self.fields["supplier"] = forms.ModelChoiceField(
+            queryset=Supplier.objects.filter(is_active=True).order_by("name"),
+            empty_label="Choose a supplier",
+        )
+        # "SKU" alone stays the variant form's label on the same page.
+        self.fields["supplier_sku"].label = "Supplier's item code"
+        self.order_fields(self.field_order)
+
+
 class CategoryForm(forms.Form):
     name = forms.CharField(max_length=120)
     parent = CategoryChoiceField(empty_label="Top level")
