@@ -54,6 +54,10 @@ def test_search_scan_and_bulk_price_change_on_a_phone(live_stack, browser, commi
         expect(page).to_have_url(re.compile(r"/products/\?q=runner&"))  # filters in the URL
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
+        page.get_by_label("Choose every product on this page").check()
+        expect(page.get_by_label("Choose Trail runner")).to_be_checked()
+        page.get_by_label("Choose every product on this page").uncheck()
+        expect(page.get_by_label("Choose Trail runner")).not_to_be_checked()
         page.get_by_label("Choose Trail runner").check()
         page.get_by_text("With the chosen products").click()  # opens the bulk panel
         page.get_by_label("Action", exact=True).select_option("prices")
