@@ -152,6 +152,8 @@ def test_bad_query_parameters_never_fail(tenant_client, users):
         {"per_page": "x"},
         {"status": "?"},
         {"q": "x" * 500},
+        {"category": "9" * 30, "supplier": "9" * 30},
+        {"q": "%_\\'\""},
     ):
         assert tenant_client.get("/products/", params).status_code == 200
 
@@ -199,6 +201,12 @@ def test_bulk_actions_page(tenant_client, tenant, users, catalog):
     labels = tenant_client.post("/products/bulk/", {"product": ids, "action": "labels"})
     assert labels["Location"] == f"/products/labels/?product={runner.pk}&product={sandal.pk}"
     assert tenant_client.get(labels["Location"]).status_code == 200
+    nonsense = tenant_client.post(
+        "/products/bulk/", {"product": ["9" * 30, "x"], "action": "archive"}, follow=True
+    )
+    assert nonsense.status_code == 200 and "0 products archived" in nonsense.content.decode()
+    nothing = tenant_client.post("/products/bulk/", {"action": "archive"}, follow=True)
+    assert "Choose at least one product" in nothing.content.decode()
     archived = tenant_client.post("/products/bulk/", {"product": ids, "action": "archive"})
     assert archived.status_code == 302
     with schema_context(tenant.schema_name):
