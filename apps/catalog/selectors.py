@@ -64,6 +64,7 @@ def products_list(
     tag: str = "",
     status: str = "active",
     sort: str = "name",
+    similar: bool = False,
 ) -> QuerySet[Product]:
     """Products with variant count, first SKU, lowest price, total on hand and first image,
     in one query whatever the number of rows.
@@ -94,13 +95,11 @@ def products_list(
         image_id=Subquery(first_image.order_by("position", "pk").values("pk")[:1]),
     )
     search = (search or "").strip()[:100]
-    if search:
-        matching = _search_ids(search)
-        if len(search) >= 4 and not Product.objects.filter(pk__in=matching).exists():
-            # Nothing contains it: try similar names instead (a typo: "sandl" → "sandal").
-            qs = qs.filter(name__trigram_word_similar=search)
-        else:
-            qs = qs.filter(pk__in=matching)
+    if search and similar:
+        # Names like it (a typo: "sandl" → "sandal"), for when nothing contains the text.
+        qs = qs.filter(name__trigram_word_similar=search)
+    elif search:
+        qs = qs.filter(pk__in=_search_ids(search))
     if category_id:
         category = Category.objects.filter(pk=category_id).first()
         if category is not None:

@@ -53,7 +53,8 @@ def test_search_covers_name_sku_barcode_and_supplier_sku(catalog):
     assert names(products_list(search="san-")) == ["Beach sandal"]
     assert names(products_list(search="4006381333931")) == ["Trail runner"]
     assert names(products_list(search="cap-77")) == ["Sun cap"]
-    assert names(products_list(search="sandl")) == ["Beach sandal"]  # typo: trigram similarity
+    assert names(products_list(search="sandl")) == []  # no substring match …
+    assert names(products_list(search="sandl", similar=True)) == ["Beach sandal"]  # … similar
     assert names(products_list(search="zzzz")) == []
 
 
@@ -138,6 +139,8 @@ def test_page_keeps_filters_in_the_url_and_htmx_swaps_the_table(tenant_client, t
     assert fragment.count('id="product-table"') == 1 and "<html" not in fragment
     assert 'hx-swap="outerHTML"' in fragment and "Beach sandal" in fragment
     assert "bulk-form" not in page  # viewers get no bulk actions
+    typo = tenant_client.get("/products/", {"q": "sandl"}).content.decode()
+    assert "Beach sandal" in typo and "No product contains “sandl”" in typo
     empty = tenant_client.get("/products/", {"q": "nothing-like-it"}).content.decode()
     assert "No product matches these filters" in empty
 
