@@ -106,6 +106,9 @@ class Result:
     metrics: pd.DataFrame  # one row per series × candidate model
     summary: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # actual - forecast of each series' chosen model at every backtest origin
+    # (series × origins × horizon), kept so aggregates (revenue) get honest intervals.
+    backtest_errors: np.ndarray | None = None
 
     def forecasts(self) -> pd.DataFrame:
         """Tidy frame: series_id, date, forecast, lower_80, upper_80, lower_95, upper_95 ..."""
@@ -393,4 +396,11 @@ def run(
         summary["wape"] = total_abs / total_actual if total_actual else None
         for m in metric_names:
             summary[f"mean_{m}"] = float(np.nanmean(series[m])) if series[m].notna().any() else None
-    return Result(panel.series_ids, future, point, quant, series, metrics, summary, notes)
+    errors = None
+    if bt is not None:
+        errors = np.full_like(bt.actual, np.nan)
+        for name in np.unique(chosen):
+            if name in bt.forecasts:
+                sel = chosen == name
+                errors[sel] = bt.actual[sel] - bt.forecasts[name][sel]
+    return Result(panel.series_ids, future, point, quant, series, metrics, summary, notes, errors)
