@@ -73,6 +73,11 @@ class Config:
     step: int | None = None  # days between origins; default = horizon
     select_metric: str = "rmsse"
     tie_tolerance: float = 0.01
+    # Four origins of noisy demand make per-series scores noisy: each series' score is
+    # multiplied by (the model's mean score in the demand class / the class's best mean)
+    # ** selection_prior, so a model must beat the class favourite clearly to be chosen.
+    # An exact fit (score 0) still wins. 0 = per-series scores only.
+    selection_prior: float = 1.0
     ensemble: str = "median"  # or "skill" (weights 1 / backtest score)
     use_xgboost: bool = True
     xgb_objective: str = "tweedie"
@@ -89,6 +94,8 @@ class Config:
             raise DataError("At least one backtest origin is needed.")
         if self.select_metric not in {"rmsse", "mase", "wape", "pinball"}:
             raise DataError("select_metric must be rmsse, mase, wape or pinball.")
+        if self.selection_prior < 0:
+            raise DataError("selection_prior cannot be negative.")
         if self.ensemble not in {"median", "skill"}:
             raise DataError("ensemble must be 'median' or 'skill'.")
         if self.ets_engine not in {"statsmodels", "vectorised", "auto"}:
@@ -253,7 +260,19 @@ def run(
             merged = {**pm, **im}
             merged = {k: np.where(mask, v, np.nan) for k, v in merged.items()}
             per_model[name] = merged
-        scores = {m: per_model[m][config.select_metric] for m in per_model}
+        scores = {m: per_model[m][config.select_metric].copy() for m in per_model}
+        for label in np.unique(classes):
+            rows_c = classes == label
+            means = {
+                m: float(np.nanmean(v[rows_c]))
+                for m, v in scores.items()
+                if np.isfinite(v[rows_c]).any()
+            }
+            best = min((v for v in means.values() if v > 0), default=None)
+            if best is None:
+                continue
+            for m, mean in means.items():
+                scores[m][rows_c] *= (mean / best) ** config.selection_prior
         chosen = select(scores, COMPLEXITY, config.tie_tolerance)
         chosen = np.where(no_demand, "naive", chosen)
     else:

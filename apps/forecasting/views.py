@@ -11,6 +11,7 @@ from apps.catalog.models import Variant
 from apps.core.htmx import render_page_or_partial
 from apps.core.pagination import paginate
 from apps.forecasting import selectors, services
+from apps.forecasting.accuracy import accuracy_by_run
 from apps.forecasting.errors import ForecastingError
 
 
@@ -23,6 +24,7 @@ def overview(request):
         "latest": latest,
         "at_risk": list(selectors.at_risk(latest)[:20]),
         "can_run": user_can(request.user, "forecasting.run"),
+        "accuracy": accuracy_by_run() if not request.htmx else [],
     }
     return render_page_or_partial(request, "forecasting/overview.html", "run-table", context)
 
