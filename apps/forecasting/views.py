@@ -25,6 +25,7 @@ def overview(request):
         "at_risk": list(selectors.at_risk(latest)[:20]),
         "can_run": user_can(request.user, "forecasting.run"),
         "accuracy": accuracy_by_run() if not request.htmx else [],
+        "insights": selectors.insights(latest) if not request.htmx else {},
     }
     return render_page_or_partial(request, "forecasting/overview.html", "run-table", context)
 
