@@ -24,6 +24,7 @@ import pandas as pd
 
 from ml import classify as cls
 from ml.backtest import (
+    _subset_context,
     cross_conformal,
     interval_metrics,
     origins,
@@ -306,8 +307,6 @@ def run(
             which = np.flatnonzero(ets_rows)
         if len(which) == 0:
             continue
-        from ml.backtest import _subset_context
-
         fc = factories[name]().fit(y_fit[which], _subset_context(full_ctx, which)).forecast(h)
         point = np.full((n, h), np.nan)
         point[which] = fc.point
