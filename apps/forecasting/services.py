@@ -86,6 +86,7 @@ def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> Fore
     from ml import policy
     from ml.pipeline import Config
     from ml.pipeline import run as pipeline_run
+    from ml.revenue import revenue_forecast
 
     ForecastRun.objects.filter(pk=run.pk).update(
         status=ForecastRun.Status.RUNNING, started_at=timezone.now()
@@ -192,6 +193,12 @@ def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> Fore
                 k: (None if v is None else round(float(v), 4))
                 for k, v in result.summary.items()
                 if k == "wape" or k.startswith("mean_")
+            }
+            price = np.array([float(variants[v].sale_price) for v in ids])
+            revenue = revenue_forecast(result.point, price, result.backtest_errors)
+            run.revenue = {
+                "dates": [str(d.date()) for d in result.dates],
+                **{k: [round(float(x), 2) for x in v] for k, v in revenue.items()},
             }
             run.history_start = frame["date"].min().date()
             run.history_end = frame["date"].max().date()

@@ -26,8 +26,17 @@ def overview(request):
         "can_run": user_can(request.user, "forecasting.run"),
         "accuracy": accuracy_by_run() if not request.htmx else [],
         "insights": selectors.insights(latest) if not request.htmx else {},
+        "revenue": _revenue_rows(latest),
     }
     return render_page_or_partial(request, "forecasting/overview.html", "run-table", context)
+
+
+def _revenue_rows(run) -> list[dict]:
+    data = (run.revenue if run else None) or {}
+    keys = ("revenue", "lower_80", "upper_80", "lower_95", "upper_95")
+    if not all(k in data for k in ("dates", *keys)):
+        return []
+    return [{"date": day, **{k: data[k][i] for k in keys}} for i, day in enumerate(data["dates"])]
 
 
 @require_GET

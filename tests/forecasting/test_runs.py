@@ -23,6 +23,13 @@ def test_reforecast_job_runs_in_the_right_company_and_stores_forecasts(
     assert 4 <= float(policy.daily_demand) <= 10  # ~6-7 a day sold
     forecasts = Forecast.objects.filter(run=run, variant=red)
     assert all(f.lower_95 <= f.lower_80 <= f.upper_80 <= f.upper_95 for f in forecasts)
+    assert len(run.revenue["revenue"]) == 28 and min(run.revenue["revenue"]) > 0
+    assert all(
+        lo <= mid <= hi
+        for lo, mid, hi in zip(
+            run.revenue["lower_80"], run.revenue["revenue"], run.revenue["upper_80"], strict=True
+        )
+    )
     job.refresh_from_db()
     assert job.state == "succeeded"
     with schema_context(other_tenant.schema_name):
