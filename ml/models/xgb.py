@@ -200,11 +200,19 @@ class GlobalXGB(Model):
         take = min(width, t)
         window[:, width - take : width] = self.ys_[:, t - take :]
         rows = np.arange(n)
+        # Cumulative sums are built once; each predicted day extends them by one column
+        # (features for day d read sums up to d only, so later columns are never stale).
+        s1, s2, cnt = _cumsums(window)
         for k in range(horizon):
             local = width + k
-            sub = window[:, local - width : local + 1]
-            feats = self._features(sub, _cumsums(sub), rows, np.full(n, width), np.full(n, t + k))
-            window[:, local] = self.booster_.predict(xgb.DMatrix(feats, nthread=self.threads))
+            feats = self._features(
+                window, (s1, s2, cnt), rows, np.full(n, local), np.full(n, t + k)
+            )
+            pred = self.booster_.predict(xgb.DMatrix(feats, nthread=self.threads))
+            window[:, local] = pred
+            s1[:, local + 1] = s1[:, local] + pred
+            s2[:, local + 1] = s2[:, local] + pred * pred
+            cnt[:, local + 1] = cnt[:, local] + 1
         point = window[:, width:] * self.scale_[:, None]
         started = ~np.isnan(self.y_).all(axis=1)
         return Forecast(np.where(started[:, None], np.maximum(point, 0.0), 0.0))
