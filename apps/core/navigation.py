@@ -25,7 +25,7 @@ NAV = (
     NavEntry("Inventory", "boxes", "inventory:levels", "inventory"),
     NavEntry("Sales", "cart3", "sales:orders", "sales"),
     NavEntry("Purchasing", "truck", "purchasing:orders", "purchasing"),
-    NavEntry("Forecasts", "graph-up-arrow", None),
+    NavEntry("Forecasts", "graph-up-arrow", "forecasting:overview", "forecasting"),
     NavEntry("Reports", "file-earmark-bar-graph", "reports:index", "reports"),
     NavEntry("Integrations", "plug", None),
     NavEntry("Team", "people", "accounts:team", "accounts"),
