@@ -25,6 +25,7 @@ import pandas as pd
 from ml import classify as cls
 from ml.backtest import (
     _subset_context,
+    class_prior,
     cross_conformal,
     interval_metrics,
     origins,
@@ -261,19 +262,11 @@ def run(
             merged = {**pm, **im}
             merged = {k: np.where(mask, v, np.nan) for k, v in merged.items()}
             per_model[name] = merged
-        scores = {m: per_model[m][config.select_metric].copy() for m in per_model}
-        for label in np.unique(classes):
-            rows_c = classes == label
-            means = {
-                m: float(np.nanmean(v[rows_c]))
-                for m, v in scores.items()
-                if np.isfinite(v[rows_c]).any()
-            }
-            best = min((v for v in means.values() if v > 0), default=None)
-            if best is None:
-                continue
-            for m, mean in means.items():
-                scores[m][rows_c] *= (mean / best) ** config.selection_prior
+        scores = class_prior(
+            {m: per_model[m][config.select_metric] for m in per_model},
+            classes,
+            config.selection_prior,
+        )
         chosen = select(scores, COMPLEXITY, config.tie_tolerance)
         chosen = np.where(no_demand, "naive", chosen)
     else:
