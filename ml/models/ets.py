@@ -68,7 +68,11 @@ class ETS(Model):
             raise FloatingPointError("no finite fit")
         kwargs = {}
         if best.model.error == "mul":
-            kwargs = dict(method="simulated", simulate_repetitions=500, random_state=seed)
+            kwargs = dict(
+                method="simulated",
+                simulate_repetitions=500,
+                rng=np.random.default_rng(seed),
+            )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pred = best.get_prediction(start=len(y), end=len(y) + horizon - 1, **kwargs)
