@@ -19,8 +19,12 @@ def runs() -> QuerySet[ForecastRun]:
 
 
 def latest_run() -> ForecastRun | None:
+    """The latest finished whole-catalogue run (a one-product re-forecast only covers that
+    product, so lists of items at risk would miss everything else)."""
     return (
-        ForecastRun.objects.filter(status=ForecastRun.Status.DONE, series__gt=0)
+        ForecastRun.objects.filter(
+            status=ForecastRun.Status.DONE, series__gt=0, variant__isnull=True
+        )
         .order_by("-finished_at", "-id")
         .first()
     )

@@ -49,3 +49,20 @@ def test_nightly_run_with_no_history_records_why(shop):
     assert run.status == ForecastRun.Status.DONE and run.series == 0
     assert "nothing to forecast" in run.error
     assert "0 items" in message
+
+
+def test_latest_run_is_the_latest_whole_catalogue_run(shop):
+    from django.utils import timezone
+
+    from apps.forecasting.selectors import latest_run
+
+    whole = ForecastRun.objects.create(
+        status=ForecastRun.Status.DONE, series=2, finished_at=timezone.now()
+    )
+    ForecastRun.objects.create(  # a later one-product re-forecast
+        status=ForecastRun.Status.DONE,
+        series=1,
+        variant=shop["variants"][0],
+        finished_at=timezone.now(),
+    )
+    assert latest_run() == whole
