@@ -13,7 +13,14 @@ from django.db import connection
 from django.db.models import Count
 from django_tenants.utils import schema_context
 
-from tests.bench.conftest import owner_client, p95, summary, timed_get, verdict
+from tests.bench.conftest import (
+    owner_client,
+    p95,
+    request_profile,
+    summary,
+    timed_get,
+    verdict,
+)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "60"))
 
@@ -42,8 +49,14 @@ def test_bench_movement_history_one_variant(scale_company):
         seconds += timed_get(client, url, 1, warmup=0)
     print(f"\n  movement history, {rows} ledger rows, {len(ids)} variants:")
     print("    " + summary("one variant, page 1 (random variants)", seconds))
+    print(f"      ({request_profile(client, urls[-1])})")
     busy = timed_get(client, f"/inventory/history/?variant={busiest['variant_id']}", RUNS)
     print("    " + summary(f"busiest variant ({busiest['n']} moves), page 1", busy))
+    print(
+        "      ("
+        + request_profile(client, f"/inventory/history/?variant={busiest['variant_id']}")
+        + ")"
+    )
     last = timed_get(
         client,
         f"/inventory/history/?variant={busiest['variant_id']}&page={(busiest['n'] + 24) // 25}",
