@@ -47,6 +47,21 @@ if not SECRET_KEY:
 # Key for secrets stored at rest (TOTP seeds, integration credentials). Falls back
 # to a key derived from SECRET_KEY so development needs no setup.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", "")
+# Fernet keys for integration credentials, newest first (comma-separated in the env): the
+# first encrypts, all decrypt, so a key is rotated by putting a new one in front. Empty:
+# a key derived from SECRET_KEY (development only).
+INTEGRATIONS_FERNET_KEYS = [
+    k.strip() for k in env("INTEGRATIONS_FERNET_KEYS", "").split(",") if k.strip()
+]
+# Where the provider APIs live; tests point these at local fake servers.
+INTEGRATIONS_STRIPE_API_BASE = env("INTEGRATIONS_STRIPE_API_BASE", "https://api.stripe.com")
+INTEGRATIONS_SHOPIFY_API_VERSION = env("INTEGRATIONS_SHOPIFY_API_VERSION", "2025-07")
+# Backoff base for 5xx/network errors, and the longest Retry-After a sync job sleeps.
+INTEGRATIONS_BACKOFF_SECONDS = float(env("INTEGRATIONS_BACKOFF_SECONDS", "1"))
+INTEGRATIONS_MAX_WAIT_SECONDS = float(env("INTEGRATIONS_MAX_WAIT_SECONDS", "60"))
+# Shopify app credentials (the partner app Stockroom is installed as).
+SHOPIFY_CLIENT_ID = env("SHOPIFY_CLIENT_ID", "")
+SHOPIFY_CLIENT_SECRET = env("SHOPIFY_CLIENT_SECRET", "")
 
 BASE_DOMAIN = env("BASE_DOMAIN", "localhost")
 PORT = env_int("PORT", 8000)
@@ -94,7 +109,6 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
-    "apps.dashboard",
 ]
 
 TENANT_APPS = [
@@ -112,8 +126,11 @@ TENANT_APPS = [
     "apps.importexport",
     "apps.notifications",
     "apps.reports",
+    "apps.forecasting",
+    "apps.integrations",
     "rest_framework_simplejwt.token_blacklist",
     "apps.api",
+    "apps.dashboard",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -294,6 +311,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Background report files (apps/reports/storage.py): outside MEDIA_ROOT, served only by a view.
+REPORT_FILES_ROOT = Path(env("REPORT_FILES_ROOT", str(DATA_DIR / "report-files")))
+REPORTS_BACKGROUND_ROWS = env_int("REPORTS_BACKGROUND_ROWS", 20_000)
 # Uploaded files live under MEDIA_ROOT/<schema_name>/.
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STORAGES = {

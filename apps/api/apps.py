@@ -11,3 +11,4 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from apps.api import schema  # noqa: F401 - registers the OpenAPI auth extensions
+        from apps.api.webhooks import stock_events  # noqa: F401 - listens to ledger postings

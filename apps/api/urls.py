@@ -9,16 +9,26 @@ from rest_framework.routers import DefaultRouter
 
 from apps.api import auth_views
 from apps.api.jobs import JobViewSet
+from apps.catalog import api as catalog_api
 from apps.inventory import api as inventory_api
+from apps.purchasing import api as purchasing_api
+from apps.sales import api as sales_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("products", catalog_api.ProductViewSet, basename="product")
+router.register("variants", catalog_api.VariantViewSet, basename="variant")
+router.register("categories", catalog_api.CategoryViewSet, basename="category")
+router.register("suppliers", catalog_api.SupplierViewSet, basename="supplier")
 router.register("inventory/stock-items", inventory_api.StockItemViewSet, basename="stock-item")
 router.register("inventory/moves", inventory_api.MoveViewSet, basename="move")
 router.register("inventory/low-stock", inventory_api.LowStockViewSet, basename="low-stock")
 router.register("inventory/transfers", inventory_api.TransferViewSet, basename="transfer")
 router.register("warehouses", inventory_api.WarehouseViewSet, basename="warehouse")
 router.register("locations", inventory_api.LocationViewSet, basename="location")
+router.register("purchase-orders", purchasing_api.PurchaseOrderViewSet, basename="purchase-order")
+router.register("orders", sales_api.OrderViewSet, basename="order")
+router.register("customers", sales_api.CustomerViewSet, basename="customer")
 router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
@@ -27,6 +37,7 @@ urlpatterns = [
     path("auth/logout/", auth_views.LogoutView.as_view(), name="auth-logout"),
     path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
     path("inventory/adjust/", inventory_api.AdjustView.as_view(), name="inventory-adjust"),
+    path("reports/", include("apps.reports.api_urls")),
     path("", include(router.urls)),
 ]
 

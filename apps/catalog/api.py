@@ -173,8 +173,13 @@ class CategoryViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """The category tree in path order. Changing `parent` moves the subtree; `DELETE` only
+    works on an empty category."""
+
     api_area = "catalog"
     capabilities = {"read": "catalog.view", "write": "catalog.edit"}
     serializer_class = CategorySerializer
@@ -185,6 +190,18 @@ class CategoryViewSet(
     def perform_create(self, serializer):
         d = serializer.validated_data
         serializer.instance = services.category_create(name=d["name"], parent=d.get("parent"))
+
+    def perform_update(self, serializer):
+        category, d = serializer.instance, serializer.validated_data
+        with transaction.atomic():
+            if "name" in d and d["name"] != category.name:
+                category = services.category_rename(category=category, name=d["name"])
+            if "parent" in d and d["parent"] != category.parent:
+                category = services.category_move(category=category, parent=d["parent"])
+        serializer.instance = category
+
+    def perform_destroy(self, instance):
+        services.category_delete(category=instance)
 
 
 class SupplierSerializer(serializers.ModelSerializer):
@@ -203,8 +220,11 @@ class SupplierViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Suppliers. `DELETE` archives (purchase orders keep pointing at them)."""
+
     api_area = "catalog"
     capabilities = {"read": "catalog.view", "write": "catalog.edit"}
     serializer_class = SupplierSerializer
@@ -214,14 +234,15 @@ class SupplierViewSet(
     ordering_fields = ["name"]
 
     def perform_create(self, serializer):
-        d = dict(serializer.validated_data)
-        d.pop("is_active", None)
-        serializer.instance = services.supplier_create(**d)
+        serializer.instance = services.supplier_create(**serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.supplier_archive(supplier=instance)
 
     def perform_update(self, serializer):
         supplier = serializer.instance
         d = serializer.validated_data
         fields = [f for f in SupplierSerializer.Meta.fields if f != "id"]
         serializer.instance = services.supplier_update(
-            supplier=supplier, **{f: d.get(f, getattr(supplier, f)) for f in fields}
+            supplier=supplier, **{f: d[f] for f in fields if f in d}
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -73,6 +74,11 @@ class Product(models.Model):
     brand = models.CharField(max_length=120, blank=True)
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.EACH)
     tags = models.JSONField(default=list, blank=True)
+    option_axes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The options variants differ by, e.g. [{"name": "size", "values": ["S", "M"]}].',
+    )
     tax_class = models.CharField(max_length=40, blank=True, default="standard")
     is_active = models.BooleanField(default=True)
     tracks_lots = models.BooleanField(
@@ -86,6 +92,11 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # Trigram indexes make ILIKE '%…%' and word-similarity search use an index.
+            GinIndex(fields=["name"], name="product_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["tags"], name="product_tags_gin"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -107,6 +118,9 @@ class Variant(models.Model):
         max_digits=14, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
     )
     weight_kg = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    length_cm = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    width_cm = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     reorder_point = models.DecimalField(max_digits=14, decimal_places=3, default=ZERO)
     reorder_quantity = models.DecimalField(max_digits=14, decimal_places=3, default=ZERO)
     safety_stock = models.DecimalField(max_digits=14, decimal_places=3, default=ZERO)
@@ -121,6 +135,10 @@ class Variant(models.Model):
             models.UniqueConstraint(
                 fields=["barcode"], condition=~Q(barcode=""), name="variant_unique_barcode"
             ),
+        ]
+        indexes = [
+            GinIndex(fields=["sku"], name="variant_sku_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["barcode"], name="variant_barcode_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +166,52 @@ class SupplierItem(models.Model):
                 name="supplier_item_one_preferred",
             ),
         ]
+        indexes = [
+            GinIndex(
+                fields=["supplier_sku"], name="supplier_item_sku_trgm", opclasses=["gin_trgm_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.supplier} · {self.variant}"
+
+
+class CatalogSettings(models.Model):
+    """The company's catalog preferences: one row (pk=1) per schema."""
+
+    sku_pattern = models.CharField(
+        max_length=80,
+        default="{CAT}-{NAME}-{OPT}-{SEQ}",
+        help_text="Tokens: {CAT} category, {NAME} product name, {BRAND}, {OPT} option values, "
+        "{SEQ} the next number.",
+    )
+    sku_sequence_width = models.PositiveSmallIntegerField(default=4)
+
+    class Meta:
+        verbose_name_plural = "catalog settings"
+
+    def __str__(self) -> str:
+        return "Catalog settings"
+
+
+def _image_path(instance: ProductImage, filename: str) -> str:
+    return f"products/{instance.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    """A product photo, re-encoded on upload (metadata stripped) with a square thumbnail."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to=_image_path)
+    thumbnail = models.ImageField(upload_to=_image_path)
+    alt_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt_text or f"Image {self.pk} of {self.product_id}"

@@ -1,11 +1,17 @@
+"""Reads on the catalog that pages, the API and other apps share."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
+    F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -15,22 +21,54 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from apps.catalog.models import Category, Product, Variant
+from apps.catalog.models import Category, Product, ProductImage, Supplier, SupplierItem, Variant
 
+# Fuzzy name matching (“shoos” finds “Shoes”) through pg_trgm's ``%>`` operator, registered on
+# this one field so the app does not need django.contrib.postgres installed.
+Product._meta.get_field("name").register_lookup(TrigramWordSimilar)
+
+QTY = DecimalField(max_digits=14, decimal_places=3)
 PRODUCT_SORTS = {
     "name": "name",
+    "sku": "first_sku",
     "category": "category__name",
     "brand": "brand",
     "variants": "variant_count",
+    "price": "min_price",
     "on_hand": "on_hand",
     "updated": "updated_at",
 }
+STOCK_STATUSES = {"in": "In stock", "low": "Low (at or below reorder point)", "out": "Out of stock"}
+
+
+def _variant_on_hand(variant_ref: str = "pk"):
+    from apps.inventory.models import StockLevel
+
+    return Coalesce(
+        Subquery(
+            StockLevel.objects.filter(variant=OuterRef(variant_ref))
+            .order_by()
+            .values("variant")
+            .annotate(total=Sum("on_hand"))
+            .values("total"),
+            output_field=QTY,
+        ),
+        Value(Decimal(0)),
+    )
 
 
 def products_list(
-    *, search: str = "", category_id: int | None = None, status: str = "active", sort: str = "name"
+    *,
+    search: str = "",
+    category_id: int | None = None,
+    supplier_id: int | None = None,
+    stock: str = "",
+    tag: str = "",
+    status: str = "active",
+    sort: str = "name",
 ) -> QuerySet[Product]:
-    """Products with their variant count and total on hand, in a fixed number of queries."""
+    """Products with variant count, first SKU, lowest price, total on hand and first image,
+    in one query whatever the number of rows."""
     from apps.inventory.models import StockLevel
 
     on_hand = (
@@ -40,59 +78,101 @@ def products_list(
         .annotate(total=Sum("on_hand"))
         .values("total")
     )
-    # Both figures are correlated subqueries, not a join + GROUP BY: the page then
-    # computes them for its 25 rows only and the paginator's count is a plain COUNT(*)
-    # (with GROUP BY both ran for every product: ~0.5 s at 10,000 variants).
-    variant_count = (
-        Variant.objects.filter(product=OuterRef("pk"))
-        .order_by()
-        .values("product")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "pk")
+    # Correlated subqueries, not a join + GROUP BY: a page then computes its figures for
+    # its own 25 rows and the paginator's count is a plain COUNT(*). (Grouped, every
+    # subquery below ran for every variant of every product: ~0.5 s at 10,000 variants;
+    # see docs/benchmarks.md.)
+    variants = Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
     qs = Product.objects.select_related("category").annotate(
-        variant_count=Coalesce(Subquery(variant_count, output_field=IntegerField()), 0),
-        on_hand=Coalesce(
-            Subquery(on_hand, output_field=DecimalField(max_digits=14, decimal_places=3)),
-            Value(Decimal(0)),
+        variant_count=Coalesce(
+            Subquery(variants.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            0,
         ),
+        first_sku=Subquery(variants.annotate(first=Min("sku")).values("first")),
+        min_price=Subquery(variants.annotate(low=Min("sale_price")).values("low")),
+        on_hand=Coalesce(Subquery(on_hand, output_field=QTY), Value(Decimal(0))),
+        image_id=Subquery(first_image.values("pk")[:1]),
     )
+    search = (search or "").strip()[:100]
     if search:
         matching = Variant.objects.filter(
             Q(sku__icontains=search)
-            | Q(barcode=search)
-            | Q(supplier_items__supplier_sku__iexact=search)
+            | Q(barcode__icontains=search)
+            | Q(supplier_items__supplier_sku__icontains=search)
         ).values("product_id")
-        qs = qs.filter(Q(name__icontains=search) | Q(brand__icontains=search) | Q(pk__in=matching))
+        condition = Q(name__icontains=search) | Q(brand__icontains=search) | Q(pk__in=matching)
+        if len(search) >= 4:
+            condition |= Q(name__trigram_word_similar=search)
+        qs = qs.filter(condition)
     if category_id:
         category = Category.objects.filter(pk=category_id).first()
         if category is not None:
             qs = qs.filter(category__path__startswith=category.path)
+        else:
+            qs = qs.none()
+    if supplier_id:
+        qs = qs.filter(
+            Exists(
+                SupplierItem.objects.filter(
+                    variant__product=OuterRef("pk"), supplier_id=supplier_id
+                )
+            )
+        )
+    if stock == "in":
+        qs = qs.filter(on_hand__gt=0)
+    elif stock == "out":
+        qs = qs.filter(on_hand__lte=0)
+    elif stock == "low":
+        low = (
+            Variant.objects.filter(product=OuterRef("pk"), reorder_point__gt=0)
+            .annotate(stock=_variant_on_hand())
+            .filter(stock__lte=F("reorder_point"))
+        )
+        qs = qs.filter(Exists(low))
+    if tag:
+        qs = qs.filter(tags__contains=[tag.strip().lower()])
     if status == "active":
         qs = qs.filter(is_active=True)
     elif status == "archived":
         qs = qs.filter(is_active=False)
-    descending = sort.startswith("-")
-    field = PRODUCT_SORTS.get(sort.lstrip("-"), "name")
-    return qs.order_by(("-" if descending else "") + field, "pk")
-
-
-def variant_by_code(code: str) -> Variant | None:
-    """What a scan box finds: a barcode first, then a SKU."""
-    code = (code or "").strip()
-    if not code:
-        return None
-    return (
-        Variant.objects.select_related("product").filter(barcode=code).first()
-        or Variant.objects.select_related("product").filter(sku__iexact=code).first()
+    descending = (sort or "").startswith("-")
+    field = PRODUCT_SORTS.get((sort or "").lstrip("-"), "name")
+    return qs.order_by(
+        F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True), "pk"
     )
 
 
+def variant_by_code(code: str) -> Variant | None:
+    """What a scan box finds: the variant with this barcode, else with this SKU (any case).
+    Used by product search, counts, receiving and picking."""
+    code = (code or "").strip()
+    if not code or len(code) > 64:
+        return None
+    qs = Variant.objects.select_related("product")
+    return qs.filter(barcode=code).first() or qs.filter(sku__iexact=code).first()
+
+
 def categories_with_counts() -> list[Category]:
-    """The whole tree in path order, each with its own and its subtree's product counts (two queries)."""
+    """The whole tree in path order, each with ``own`` (products directly in it) and ``total``
+    (its whole subtree): one query, then one pass adding each count to its ancestors."""
     categories = list(Category.objects.annotate(own=Count("products")).order_by("path"))
+    by_id = {c.pk: c for c in categories}
     for category in categories:
-        category.total = sum(c.own for c in categories if c.path.startswith(category.path))
+        category.total = 0
+    for category in categories:
+        for part in category.path.strip("/").split("/"):
+            ancestor = by_id.get(int(part)) if part else None
+            if ancestor is not None:
+                ancestor.total += category.own
+    return categories
+
+
+def category_choices() -> list[Category]:
+    """Categories in tree order with an indented label, for pickers."""
+    categories = list(Category.objects.order_by("path").only("pk", "name", "depth", "path"))
+    for category in categories:
+        category.label = "— " * category.depth + category.name
     return categories
 
 
@@ -102,14 +182,38 @@ def breadcrumbs(category: Category) -> list[Category]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def suppliers_list(*, search: str = "") -> QuerySet:
-    from apps.catalog.models import Supplier
+SUPPLIER_SORTS = {
+    "name": "name",
+    "contact": "contact_name",
+    "currency": "currency",
+    "terms": "payment_terms_days",
+    "lead_time": "default_lead_time_days",
+    "items": "item_count",
+}
 
+
+def suppliers_list(*, search: str = "", status: str = "active", sort: str = "name") -> QuerySet:
     qs = Supplier.objects.annotate(item_count=Count("items"))
+    search = (search or "").strip()
     if search:
         qs = qs.filter(
             Q(name__icontains=search)
             | Q(email__icontains=search)
             | Q(contact_name__icontains=search)
+            | Q(phone__icontains=search)
         )
-    return qs.order_by("name")
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "archived":
+        qs = qs.filter(is_active=False)
+    descending = (sort or "").startswith("-")
+    field = SUPPLIER_SORTS.get((sort or "").lstrip("-"), "name")
+    return qs.order_by(("-" if descending else "") + field, "pk")
+
+
+def supplier_items(supplier: Supplier) -> QuerySet[SupplierItem]:
+    return (
+        SupplierItem.objects.filter(supplier=supplier)
+        .select_related("variant__product")
+        .order_by("variant__sku")
+    )

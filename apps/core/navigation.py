@@ -24,10 +24,11 @@ NAV = (
     NavEntry("Products", "box-seam", "catalog:products", "catalog"),
     NavEntry("Inventory", "boxes", "inventory:levels", "inventory"),
     NavEntry("Sales", "cart3", "sales:orders", "sales"),
+    NavEntry("Customers", "person-lines-fill", "sales:customers:list", "sales:customers"),
     NavEntry("Purchasing", "truck", "purchasing:orders", "purchasing"),
     NavEntry("Forecasts", "graph-up-arrow", None),
     NavEntry("Reports", "file-earmark-bar-graph", "reports:index", "reports"),
-    NavEntry("Integrations", "plug", None),
+    NavEntry("Integrations", "plug", "integrations:index", "integrations"),
     NavEntry("Team", "people", "accounts:team", "accounts"),
     NavEntry("Settings", "gear", "tenant_settings:edit", "tenant_settings"),
 )

@@ -1,5 +1,5 @@
-"""What the dashboard shows. KPIs arrive with the catalog, stock and sales apps;
-until then each card says plainly that there is nothing yet."""
+"""The getting-started checklist at the top of a new company's dashboard. The KPI
+cards and charts are widgets (``apps/dashboard/widgets/``)."""
 
 from __future__ import annotations
 
@@ -13,25 +13,6 @@ def _url(name: str) -> str | None:
         return reverse(name)
     except NoReverseMatch:
         return None
-
-
-def dashboard_kpis() -> list[dict]:
-    return [
-        {"label": "Products", "icon": "box-seam", "value": 0, "empty": "No products yet"},
-        {
-            "label": "Stock value",
-            "icon": "cash-stack",
-            "value": "—",
-            "empty": "No stock recorded yet",
-        },
-        {"label": "Open sales orders", "icon": "cart3", "value": 0, "empty": "No orders yet"},
-        {
-            "label": "Low stock",
-            "icon": "exclamation-triangle",
-            "value": 0,
-            "empty": "Nothing below its reorder point",
-        },
-    ]
 
 
 def dashboard_checklist(tenant, user) -> list[dict]:

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from apps.core.htmx import int_param
+from apps.importexport.importers.customers import EXPORT_HEADER as CUSTOMER_HEADER
+from apps.importexport.importers.customers import customer_rows
 from apps.importexport.importers.products import COLUMNS as PRODUCT_COLUMNS
 from apps.importexport.importers.products import product_rows
 from apps.importexport.importers.stock import STOCK_LEVEL_HEADER, stock_level_rows
@@ -78,6 +80,16 @@ EXPORTS = {
             "inventory.view",
             STOCK_LEVEL_HEADER,
             _stock_levels,
+        ),
+        Export(
+            "customers",
+            "Customers",
+            "One row per customer in the customers import's columns, plus RFM segment and "
+            "order figures (the customer list's search and filters apply, so a segment "
+            "exports on its own).",
+            "reports.export",
+            CUSTOMER_HEADER,
+            customer_rows,
         ),
     )
 }

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from apps.core.errors import DomainError
 from apps.inventory.arrivals import stock_arrival_announce
+from apps.inventory.changes import stock_change_announce
 from apps.inventory.models import CostLayer, Reservation, StockLevel, StockMove, VariantCost
 from apps.inventory.tracking import track_moves
 
@@ -297,6 +298,7 @@ def stock_moves_post(
         _fifo(moves)
         track_moves(lines, moves, error_class=InventoryError)
         stock_arrival_announce(variant_ids={m.variant_id for m in moves if m.quantity > 0})
+        stock_change_announce(moves)
     return moves
 
 
@@ -422,6 +424,76 @@ def reservation_consume(
 # --- settings -------------------------------------------------------------------------
 
 NEGATIVE_CONSTRAINT = "stocklevel_on_hand_not_negative"
+
+
+@dataclass(frozen=True)
+class Revaluation:
+    move_id: int  # an inbound move (a receipt)
+    unit_cost_delta: Decimal
+
+
+@dataclass(frozen=True)
+class Revalued:
+    move_id: int
+    variant_id: int
+    units_on_hand: Decimal
+    value_change: Decimal
+
+
+def stock_revalue(*, revaluations: Sequence[Revaluation]) -> list[Revalued]:
+    """Change the cost of units still on hand from inbound moves (a late landed-cost
+    charge). Units already sold keep the cost they went out at.
+
+    - FIFO: the move's own cost layer changes its unit cost (its remaining units are
+      exactly that receipt's units still on hand).
+    - Moving average: the value of that receipt's units still on hand (its layer's
+      remaining quantity, at most the variant's quantity) changes by
+      ``delta × units``, spread over the variant's whole quantity.
+
+    Locks variant costs by variant, then the layers: the same order as posting.
+    """
+    revaluations = [r for r in revaluations if Decimal(r.unit_cost_delta) != 0]
+    if not revaluations:
+        return []
+    moves = StockMove.objects.in_bulk([r.move_id for r in revaluations])
+    variant_ids = sorted({moves[r.move_id].variant_id for r in revaluations})
+    results = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT variant_id, quantity, average_cost FROM inventory_variantcost"
+            " WHERE variant_id = ANY(%s) ORDER BY variant_id FOR UPDATE",
+            [variant_ids],
+        )
+        state = {row[0]: [row[1], row[2]] for row in cursor.fetchall()}
+        layers = {
+            layer.move_id: layer
+            for layer in CostLayer.objects.select_for_update()
+            .filter(move_id__in=[r.move_id for r in revaluations])
+            .order_by("variant_id", "created_at", "id")
+        }
+        for r in revaluations:
+            move = moves[r.move_id]
+            layer = layers.get(r.move_id)
+            delta = Decimal(r.unit_cost_delta)
+            quantity, average = state.get(move.variant_id, [ZERO, ZERO])
+            units = min(layer.remaining if layer else ZERO, max(quantity, ZERO))
+            if layer is not None:
+                layer.unit_cost = max(layer.unit_cost + delta, ZERO)
+                CostLayer.objects.filter(pk=layer.pk).update(unit_cost=layer.unit_cost)
+            if units > 0 and quantity > 0:
+                average = max(average + delta * units / quantity, ZERO).quantize(COST_PLACES)
+                state[move.variant_id] = [quantity, average]
+            results.append(
+                Revalued(
+                    r.move_id, move.variant_id, units, (delta * units).quantize(Decimal("0.01"))
+                )
+            )
+        for variant_id, (_quantity, average) in state.items():
+            cursor.execute(
+                "UPDATE inventory_variantcost SET average_cost = %s WHERE variant_id = %s",
+                [average, variant_id],
+            )
+    return results
 
 
 def inventory_negative_stock_set(*, allow: bool) -> None:

@@ -7,3 +7,6 @@ class NotificationsConfig(AppConfig):
     name = "apps.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self):
+        from apps.notifications import rules  # noqa: F401 - listens to ledger postings

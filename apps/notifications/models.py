@@ -103,3 +103,6 @@ class NotificationSettings(models.Model):
         if self.quiet_from < self.quiet_until:
             return self.quiet_from <= local_time < self.quiet_until
         return local_time >= self.quiet_from or local_time < self.quiet_until  # over midnight
+
+
+from apps.notifications.schedule_models import ReportSchedule, RuleCondition, RuleSettings  # noqa: E402, F401

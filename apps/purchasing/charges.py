@@ -1,6 +1,6 @@
 """Charges that arrive after the order went out (a freight or duty invoice): re-spread
-over the lines, and stock already received re-valued through ``revaluation`` (a
-proposal for the ledger), so goods still on hand carry their full landed cost."""
+over the lines, and stock already received re-valued by the ledger
+(``stock_revalue``), so goods still on hand carry their full landed cost."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from apps.inventory.models import StockMove
+from apps.inventory.services import Revaluation, stock_revalue
 from apps.purchasing.models import PurchaseOrderCharge, PurchaseOrderLine, ReceiptLine
-from apps.purchasing.revaluation import Revaluation, stock_revalue
 from apps.purchasing.services import (
     ChargeInput,
     Event,

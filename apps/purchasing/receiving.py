@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.api.webhooks.services import webhook_event_emit
 from apps.inventory.models import Location, StockMove
 from apps.inventory.services import MoveLine, stock_moves_post
 from apps.purchasing import landed_cost
@@ -175,6 +176,24 @@ def purchase_order_receive(
         )
         receipt.order.events.filter(kind=Event.RECEIVED, data__receipt=receipt.pk).update(
             created_at=when
+        )
+        webhook_event_emit(
+            event="po.received",
+            data={
+                "id": order.pk,
+                "number": order.number,
+                "status": order.status,
+                "receipt": receipt.number,
+                "lines": [
+                    {
+                        "variant": rl.order_line.variant_id,
+                        "sku": rl.order_line.variant.sku,
+                        "accepted": f"{Decimal(rl.quantity):.3f}",
+                        "rejected": f"{Decimal(rl.rejected_quantity):.3f}",
+                    }
+                    for rl in receipt_lines
+                ],
+            },
         )
     return receipt
 

@@ -374,6 +374,23 @@ def _route(order: PurchaseOrder, *, user) -> None:
             message="No approval needed"
             + (f": the total is not above {threshold}." if threshold is not None else "."),
         )
+        _emit_approved(order)
+
+
+def _emit_approved(order: PurchaseOrder) -> None:
+    from apps.api.webhooks.services import webhook_event_emit
+
+    webhook_event_emit(
+        event="po.approved",
+        data={
+            "id": order.pk,
+            "number": order.number,
+            "supplier": order.supplier_id,
+            "total": str(order.total),
+            "currency": order.currency,
+            "approved_by": getattr(order.approved_by, "email", None),
+        },
+    )
 
 
 def purchase_order_submit(*, order: PurchaseOrder, user=None) -> PurchaseOrder:
@@ -398,6 +415,7 @@ def purchase_order_approve(*, order: PurchaseOrder, user, comment: str = "") -> 
         order.approved_at = _now()
         order.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
         event_add(order=order, kind=Event.APPROVED, user=user, message=comment.strip())
+        _emit_approved(order)
     return order
 
 

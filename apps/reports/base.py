@@ -18,13 +18,13 @@ from django import forms
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | int | qty | money | percent | date | datetime
+    kind: str = "text"  # text | int | qty | money | percent | ratio | date | datetime
     total: bool = False  # summed in the totals row
     sortable: bool = True
 
     @property
     def numeric(self) -> bool:
-        return self.kind in {"int", "qty", "money", "percent"}
+        return self.kind in {"int", "qty", "money", "percent", "ratio"}
 
 
 class Report:
@@ -53,11 +53,28 @@ class Report:
             key, descending = self.default_sort.lstrip("-"), self.default_sort.startswith("-")
         return key, descending
 
+    def estimate_rows(self, params: dict) -> int | None:
+        """A cheap guess of the row count (one COUNT query), for choosing a background job
+        over an immediate download. None: small enough, never estimated."""
+        return None
+
     def totals(self, rows: Iterable[dict]) -> dict:
-        sums = {c.key: Decimal(0) for c in self.columns if c.total}
+        sums = self.totals_start()
         for row in rows:
-            for key in sums:
-                sums[key] += Decimal(row.get(key) or 0)
+            self.totals_add(sums, row)
+        return self.totals_finish(sums)
+
+    # The renderers stream rows and total them on the way with these three, so every format
+    # computes the same totals the same way.
+    def totals_start(self) -> dict:
+        return {c.key: Decimal(0) for c in self.columns if c.total}
+
+    def totals_add(self, sums: dict, row: dict) -> None:
+        for key in sums:
+            sums[key] += Decimal(row.get(key) or 0)
+
+    def totals_finish(self, sums: dict) -> dict:
+        """Override to add totals that are not sums (a ratio of two totals)."""
         return sums
 
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from apps.importexport.importers.base import Importer
+from apps.importexport.importers.customers import CustomerImporter
 from apps.importexport.importers.products import ProductImporter
 from apps.importexport.importers.stock import AdjustmentImporter, OpeningStockImporter
 from apps.importexport.importers.suppliers import SupplierImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
     cls.kind: cls
-    for cls in (ProductImporter, SupplierImporter, OpeningStockImporter, AdjustmentImporter)
+    for cls in (
+        ProductImporter,
+        SupplierImporter,
+        OpeningStockImporter,
+        AdjustmentImporter,
+        CustomerImporter,
+    )
 }
 
 

@@ -1,27 +1,33 @@
-"""Catalog updates the catalog app has no service for yet (it has creates only).
-
-Kept here, small and explicit, until ``apps.catalog.services`` grows
-``product_update`` / ``variant_update`` / ``supplier_update`` / supplier items:
-then these become calls to those. Uniqueness is checked by the importer's plan
-and, behind it, by the database's unique constraints.
-"""
+"""The importers' catalog writes, through the catalog's own services (so an imported row obeys
+the same rules as a typed one: SKU/barcode checks, one preferred supplier per variant …)."""
 
 from __future__ import annotations
 
-from apps.catalog.models import Category, Supplier, SupplierItem, Variant
-from apps.catalog.services import category_create
+from apps.catalog.models import Category, Product, Supplier, SupplierItem, Variant
+from apps.catalog.services import (
+    category_create,
+    product_update,
+    supplier_item_create,
+    supplier_item_update,
+    supplier_update,
+    variant_update,
+)
 
 
 def fields_update(instance, values: dict) -> None:
-    """Save only the given fields (and ``updated_at`` where the model has one)."""
+    """Change only the given fields of a product, variant, supplier or supplier item."""
     if not values:
         return
-    for name, value in values.items():
-        setattr(instance, name, value)
-    names = list(values)
-    if any(f.name == "updated_at" for f in instance._meta.fields):
-        names.append("updated_at")
-    instance.save(update_fields=names)
+    if isinstance(instance, Product):
+        product_update(product=instance, **values)
+    elif isinstance(instance, Variant):
+        variant_update(variant=instance, **values)
+    elif isinstance(instance, Supplier):
+        supplier_update(supplier=instance, **values)
+    elif isinstance(instance, SupplierItem):
+        supplier_item_update(item=instance, **values)
+    else:  # pragma: no cover - a programming mistake
+        raise TypeError(f"No catalog service updates {type(instance).__name__}")
 
 
 def category_path_ensure(
@@ -41,11 +47,10 @@ def category_path_ensure(
 
 
 def supplier_item_upsert(*, supplier: Supplier, variant: Variant, values: dict) -> SupplierItem:
+    """Create or update what ``supplier`` sells of ``variant``; a variant's first supplier
+    becomes its preferred one (the service's rule)."""
     item = SupplierItem.objects.filter(supplier=supplier, variant=variant).first()
     if item is None:
-        has_preferred = SupplierItem.objects.filter(variant=variant, is_preferred=True).exists()
-        return SupplierItem.objects.create(
-            supplier=supplier, variant=variant, is_preferred=not has_preferred, **values
-        )
+        return supplier_item_create(supplier=supplier, variant=variant, **values)
     fields_update(item, values)
     return item

@@ -62,12 +62,19 @@ class StockLevelsReport(Report):
         Column("value", "Value", "money", total=True),
     ]
 
-    def rows(self, params, sort=""):
+    def _levels(self, params):
         from apps.inventory.models import StockLevel
 
         qs = StockLevel.objects.exclude(on_hand=0, reserved=0)
         if params.get("warehouse"):
             qs = qs.filter(location__warehouse_id=params["warehouse"])
+        return qs
+
+    def estimate_rows(self, params):
+        return self._levels(params).count()
+
+    def rows(self, params, sort=""):
+        qs = self._levels(params)
         qs = qs.annotate(
             unit_cost=Coalesce(F("variant__cost__average_cost"), ZERO),
         )
@@ -133,7 +140,7 @@ class MovementsReport(Report):
         Column("user", "By"),
     ]
 
-    def rows(self, params, sort=""):
+    def _moves(self, params):
         from apps.inventory.models import StockMove
 
         start = dt.datetime.combine(
@@ -149,7 +156,15 @@ class MovementsReport(Report):
             qs = qs.filter(kind=params["kind"])
         if params.get("sku"):
             qs = qs.filter(variant__sku__iexact=params["sku"].strip())
-        qs = qs.annotate(value_calc=F("quantity") * Coalesce(F("unit_cost"), ZERO))
+        return qs
+
+    def estimate_rows(self, params):
+        return self._moves(params).count()
+
+    def rows(self, params, sort=""):
+        from apps.inventory.models import StockMove
+
+        qs = self._moves(params).annotate(value_calc=F("quantity") * Coalesce(F("unit_cost"), ZERO))
         fields = {"when": "created_at", "sku": "variant__sku", "warehouse": "location__warehouse__code",
                   "location": "location__code", "value": "value_calc", "user": "user__email"}  # fmt: skip
         kinds = dict(StockMove.Kind.choices)

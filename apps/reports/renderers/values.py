@@ -7,7 +7,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-PLACES = {"qty": Decimal("0.001"), "money": Decimal("0.01"), "percent": Decimal("0.1")}
+PLACES = {
+    "qty": Decimal("0.001"),
+    "money": Decimal("0.01"),
+    "percent": Decimal("0.1"),
+    "ratio": Decimal("0.01"),
+}
 
 
 def as_text(value, kind: str) -> str:
@@ -31,7 +36,7 @@ def as_text(value, kind: str) -> str:
 def as_display(value, kind: str) -> str:
     """Like as_text, with thousands separators for numbers (the page and the PDF)."""
     text = as_text(value, kind)
-    if kind in {"qty", "money", "int"} and text:
+    if kind in {"qty", "money", "int", "ratio"} and text:
         sign = "-" if text.startswith("-") else ""
         whole, _, fraction = text.lstrip("-").partition(".")
         return f"{sign}{int(whole):,}" + (f".{fraction}" if fraction else "")

@@ -1,0 +1,75 @@
+"""Forecasting pages: runs and items at risk, one variant's forecast, "re-forecast now"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.permissions import capability_required, user_can
+from apps.catalog.models import Variant
+from apps.core.htmx import render_page_or_partial
+from apps.core.pagination import paginate
+from apps.forecasting import selectors, services
+from apps.forecasting.errors import ForecastingError
+
+
+@require_GET
+@capability_required("forecasting.view")
+def overview(request):
+    latest = selectors.latest_run()
+    context = {
+        "page": paginate(request, selectors.runs()),
+        "latest": latest,
+        "at_risk": list(selectors.at_risk(latest)[:20]),
+        "can_run": user_can(request.user, "forecasting.run"),
+    }
+    return render_page_or_partial(request, "forecasting/overview.html", "run-table", context)
+
+
+@require_GET
+@capability_required("forecasting.view")
+def variant_detail(request, pk: int):
+    variant = get_object_or_404(Variant.objects.select_related("product"), pk=pk)
+    data = selectors.variant_forecast(variant)
+    chart = {
+        "history_labels": [str(d) for d, _, _ in data["history"]],
+        "history": [q for _, q, _ in data["history"]],
+        "labels": [str(f.date) for f in data["days"]],
+        "forecast": [float(f.quantity) for f in data["days"]],
+        "lower_80": [float(f.lower_80) for f in data["days"]],
+        "upper_80": [float(f.upper_80) for f in data["days"]],
+        "lower_95": [float(f.lower_95) for f in data["days"]],
+        "upper_95": [float(f.upper_95) for f in data["days"]],
+        "projection": data["projection"],
+        "reorder_point": float(data["policy"].reorder_point) if data["policy"] else None,
+    }
+    rows = list(zip(data["days"], data["projection"], strict=False))
+    context = {
+        "variant": variant,
+        **data,
+        "rows": rows,
+        "stockout_days": sum(1 for _, _, s in data["history"] if s),
+        "chart": chart,
+        "can_run": user_can(request.user, "forecasting.run"),
+    }
+    return render(request, "forecasting/variant.html", context)
+
+
+@require_POST
+@capability_required("forecasting.run")
+def reforecast(request):
+    variant = None
+    if request.POST.get("variant", "").isdigit():
+        variant = get_object_or_404(Variant, pk=int(request.POST["variant"]))
+    try:
+        _run, job = services.forecast_run_request(user=request.user, variant=variant)
+    except ForecastingError as exc:
+        messages.error(request, str(exc))
+        return redirect(request.POST.get("next") or "forecasting:overview")
+    if request.htmx:
+        return render(request, "core/job_status.html", {"job": job})
+    messages.success(request, "Re-forecast queued; the page shows the new figures when it is done.")
+    if variant is not None:
+        return redirect("forecasting:variant", variant.pk)
+    return redirect("forecasting:overview")

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "apps.integrations"
+    label = "integrations"
+    verbose_name = "Integrations"
+
+    def ready(self):
+        # Ledger postings push stock to the channels (see stock_push.py).
+        from apps.integrations import stock_push  # noqa: F401

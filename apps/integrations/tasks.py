@@ -1,0 +1,24 @@
+"""Scheduled integration work, one job per company (see ensure_schedules: fan_out)."""
+
+from __future__ import annotations
+
+from apps.integrations.errors import IntegrationError
+from apps.integrations.models import Connection
+from apps.integrations.stock_push import stock_push_due  # noqa: F401  (scheduled by path)
+
+
+def products_sync_due() -> int:
+    """Hourly: an incremental product import on every connected store (webhooks fill the gaps
+    between runs; this catches deliveries a store never made)."""
+    from apps.integrations.sync import sync_run_start
+
+    started = 0
+    for connection in Connection.objects.filter(
+        provider__in=("shopify", "woocommerce"), status__in=("connected", "error")
+    ):
+        try:
+            sync_run_start(connection=connection, entity="products", trigger="schedule")
+            started += 1
+        except IntegrationError:
+            pass
+    return started

@@ -1,0 +1,202 @@
+"""One XGBoost model for all series of a tenant (a "global" model), forecasting recursively.
+
+Each training row is (series, day): demand of earlier days (lags 1, 7, 14, 28; rolling mean
+and standard deviation over 7, 14 and 28 days), the calendar of the target day (weekday,
+day of month, month, holiday today/tomorrow), price relative to the series' usual price and
+promotion when given, and series encodings (log level, share of zero days, demand class).
+Demand is divided by each series' recent level so one model fits slow and fast movers;
+the Tweedie (or Poisson) objective suits non-negative counts with many zeros. Features for
+day t use only days before t, so the same code builds training rows and, step by step, the
+forecast (each predicted day becomes the lag of the next).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from ml.classify import CLASSES
+from ml.models.base import Forecast, Model
+
+LAGS = (1, 7, 14, 28)
+WINDOWS = (7, 14, 28)
+HISTORY_NEEDED = max(max(LAGS), max(WINDOWS))
+
+
+def _cumsums(ys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ok = ~np.isnan(ys)
+    v = np.where(ok, ys, 0.0)
+    pad = np.zeros((len(ys), 1))
+    return (
+        np.concatenate([pad, np.cumsum(v, axis=1)], axis=1),
+        np.concatenate([pad, np.cumsum(v * v, axis=1)], axis=1),
+        np.concatenate([pad, np.cumsum(ok, axis=1, dtype=float)], axis=1),
+    )
+
+
+class GlobalXGB(Model):
+    name = "xgboost"
+    complexity = 4
+
+    def __init__(
+        self,
+        objective: str = "tweedie",
+        rounds: int = 100,
+        train_days: int = 365,
+        max_rows: int = 300_000,
+        learning_rate: float = 0.1,
+        max_depth: int = 6,
+        threads: int | None = None,
+    ):
+        if objective not in {"tweedie", "poisson"}:
+            raise ValueError("objective must be 'tweedie' or 'poisson'")
+        self.objective, self.rounds = objective, rounds
+        self.train_days, self.max_rows = train_days, max_rows
+        self.learning_rate, self.max_depth = learning_rate, max_depth
+        self.threads = threads or os.cpu_count() or 1
+
+    # -- features ---------------------------------------------------------------------------
+
+    def _calendar(self, total: int) -> dict[str, np.ndarray]:
+        ctx = self.context_
+        if ctx.dates is not None and len(ctx.dates):
+            dates = pd.date_range(ctx.dates[0], periods=total, freq="D")
+        else:
+            dates = pd.date_range("2001-01-01", periods=total, freq="D")
+        holiday = np.zeros(total + 1)
+        if ctx.holidays is not None:
+            known = np.asarray(ctx.holidays, dtype=float)[: total + 1]
+            holiday[: len(known)] = known
+        return {
+            "dow": dates.day_of_week.to_numpy(float),
+            "dom": dates.day.to_numpy(float),
+            "month": dates.month.to_numpy(float),
+            "holiday": holiday[:total],
+            "holiday_next": holiday[1 : total + 1],
+        }
+
+    def _covariate(self, values: np.ndarray | None, total: int) -> np.ndarray | None:
+        if values is None:
+            return None
+        values = np.asarray(values, dtype=float)
+        if values.shape[1] >= total:
+            return values[:, :total]
+        pad = np.repeat(values[:, -1:], total - values.shape[1], axis=1)
+        return np.concatenate([values, pad], axis=1)
+
+    def _features(self, ys, sums, rows, local, absolute) -> np.ndarray:
+        """Feature matrix for (rows[i], day local[i]) of ``ys``; ``absolute`` indexes calendar."""
+        s1, s2, cnt = sums
+        cols = []
+        for lag in LAGS:
+            j = local - lag
+            cols.append(np.where(j >= 0, ys[rows, np.maximum(j, 0)], np.nan))
+        for w in WINDOWS:
+            lo = np.maximum(local - w, 0)
+            n = cnt[rows, local] - cnt[rows, lo]
+            total = s1[rows, local] - s1[rows, lo]
+            sq = s2[rows, local] - s2[rows, lo]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mean = np.where(n > 0, total / n, np.nan)
+                var = np.where(n > 1, (sq - n * mean * mean) / (n - 1), np.nan)
+            cols += [mean, np.sqrt(np.maximum(var, 0.0))]
+        for key in ("dow", "dom", "month", "holiday", "holiday_next"):
+            cols.append(self.calendar_[key][absolute])
+        cols += [self.log_level_[rows], self.zero_share_[rows], self.class_code_[rows]]
+        if self.price_ is not None:
+            cols.append(self.price_[rows, absolute] / self.price_ref_[rows])
+        if self.promo_ is not None:
+            cols.append(self.promo_[rows, absolute])
+        return np.column_stack(cols).astype(np.float32)
+
+    # -- fit / forecast ---------------------------------------------------------------------
+
+    def fit(self, y, context=None):
+        import xgboost as xgb
+
+        super().fit(y, context)
+        y = self.y_
+        n, t = y.shape
+        ctx = self.context_
+        tail = y[:, -91:]
+        ok = ~np.isnan(tail)
+        level = np.where(ok, tail, 0).sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
+        allok = ~np.isnan(y)
+        overall = np.where(allok, y, 0).sum(axis=1) / np.maximum(allok.sum(axis=1), 1)
+        scale = np.where(level > 0, level, np.where(overall > 0, overall, 1.0))
+        self.scale_ = scale
+        self.log_level_ = np.log1p(scale)
+        self.zero_share_ = np.where(allok, y == 0, False).sum(axis=1) / np.maximum(
+            allok.sum(axis=1), 1
+        )
+        codes = {c: i for i, c in enumerate(CLASSES)}
+        self.class_code_ = (
+            np.array([codes.get(c, -1) for c in ctx.classes], dtype=float)
+            if ctx.classes is not None
+            else np.full(n, -1.0)
+        )
+        self.t_ = t
+        self.ys_ = y / scale[:, None]
+        self.calendar_ = self._calendar(t + 400)
+        self.price_ = self._covariate(ctx.price, t + 400)
+        if self.price_ is not None:
+            ref = np.nanmean(self.price_[:, :t], axis=1)
+            self.price_ref_ = np.where(ref > 0, ref, 1.0)
+        self.promo_ = self._covariate(ctx.promo, t + 400)
+
+        first_day = max(1, t - self.train_days)
+        days = np.arange(first_day, t)
+        rows = np.repeat(np.arange(n), len(days))
+        local = np.tile(days, n)
+        target = self.ys_[rows, local]
+        keep = ~np.isnan(target)
+        rng = np.random.default_rng(ctx.seed)
+        if keep.sum() > self.max_rows:
+            idx = np.flatnonzero(keep)
+            keep = np.zeros_like(keep)
+            keep[rng.choice(idx, self.max_rows, replace=False)] = True
+        rows, local, target = rows[keep], local[keep], target[keep]
+        self.booster_ = None
+        if len(target) == 0:
+            return self
+        features = self._features(self.ys_, _cumsums(self.ys_), rows, local, local)
+        params = {
+            "objective": "reg:tweedie" if self.objective == "tweedie" else "count:poisson",
+            "eta": self.learning_rate,
+            "max_depth": self.max_depth,
+            "min_child_weight": 5,
+            "subsample": 0.8,
+            "colsample_bytree": 0.8,
+            "tree_method": "hist",
+            "max_bin": 64,
+            "nthread": self.threads,
+            "seed": ctx.seed,
+            "verbosity": 0,
+        }
+        if self.objective == "tweedie":
+            params["tweedie_variance_power"] = 1.2
+        dtrain = xgb.QuantileDMatrix(features, label=target, max_bin=64)
+        self.booster_ = xgb.train(params, dtrain, num_boost_round=self.rounds)
+        return self
+
+    def forecast(self, horizon: int) -> Forecast:
+        import xgboost as xgb
+
+        n, t = self.y_.shape
+        if self.booster_ is None:
+            return Forecast(np.zeros((n, horizon)))
+        width = HISTORY_NEEDED
+        window = np.full((n, width + horizon), np.nan)
+        take = min(width, t)
+        window[:, width - take : width] = self.ys_[:, t - take :]
+        rows = np.arange(n)
+        for k in range(horizon):
+            local = width + k
+            sub = window[:, local - width : local + 1]
+            feats = self._features(sub, _cumsums(sub), rows, np.full(n, width), np.full(n, t + k))
+            window[:, local] = self.booster_.predict(xgb.DMatrix(feats, nthread=self.threads))
+        point = window[:, width:] * self.scale_[:, None]
+        started = ~np.isnan(self.y_).all(axis=1)
+        return Forecast(np.where(started[:, None], np.maximum(point, 0.0), 0.0))

@@ -1,0 +1,165 @@
+"""A fake WooCommerce store: REST API v3 with HTTP Basic consumer keys.
+
+Implements ``GET /products`` (``page``/``per_page`` with ``X-WP-Total``/``X-WP-TotalPages``,
+``orderby=modified``, ``modified_after``), ``GET /products/<id>/variations``, the batch
+endpoints ``POST /products/batch`` and ``POST /products/<id>/variations/batch`` (per-item
+errors), ``POST /webhooks``, and signed deliveries (``X-WC-Webhook-Signature``: base64
+HMAC-SHA256 of the body with the webhook's secret).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import secrets
+import time
+from datetime import UTC, datetime
+
+from tests.fakes.base import FakeServer
+
+API = "/wp-json/wc/v3"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+class FakeWooCommerce(FakeServer):
+    def __init__(self):
+        super().__init__()
+        self.consumer_key = "ck_" + secrets.token_hex(20)
+        self.consumer_secret = "cs_" + secrets.token_hex(20)
+        self.products: dict[int, dict] = {}
+        self.variations: dict[int, dict[int, dict]] = {}
+        self.webhooks: dict[int, dict] = {}
+        self.batches: list[tuple[str, dict]] = []
+        self._ids = itertools.count(100)
+
+    def add_simple(self, name: str, sku: str, price: str = "10.00", stock: int = 0) -> dict:
+        pid = next(self._ids)
+        self.products[pid] = {
+            "id": pid, "name": name, "type": "simple", "sku": sku, "price": price,
+            "regular_price": price, "manage_stock": True, "stock_quantity": stock,
+            "date_modified_gmt": _now(), "variations": [],
+        }  # fmt: skip
+        time.sleep(0.002)
+        return self.products[pid]
+
+    def add_variable(self, name: str, variations: list[tuple[str, str, str]]) -> dict:
+        """variations: (sku, price, size)."""
+        pid = next(self._ids)
+        self.variations[pid] = {}
+        for sku, price, size in variations:
+            vid = next(self._ids)
+            self.variations[pid][vid] = {
+                "id": vid, "sku": sku, "price": price, "regular_price": price,
+                "manage_stock": True, "stock_quantity": 0,
+                "attributes": [{"id": 1, "name": "Size", "option": size}],
+            }  # fmt: skip
+        self.products[pid] = {
+            "id": pid, "name": name, "type": "variable", "sku": "", "price": "",
+            "regular_price": "", "date_modified_gmt": _now(),
+            "variations": list(self.variations[pid]),
+        }  # fmt: skip
+        time.sleep(0.002)
+        return self.products[pid]
+
+    def touch(self, product: dict, **changes) -> None:
+        product.update(changes)
+        product["date_modified_gmt"] = _now()
+        time.sleep(0.002)
+
+    def stock_of(self, sku: str) -> int | None:
+        for p in self.products.values():
+            if p["sku"] == sku:
+                return p["stock_quantity"]
+        for rows in self.variations.values():
+            for v in rows.values():
+                if v["sku"] == sku:
+                    return v["stock_quantity"]
+        raise KeyError(sku)
+
+    def delivery(self, topic: str, payload: dict, *, secret: str | None = None, delivery_id=None):
+        hook = next(h for h in self.webhooks.values() if h["topic"] == topic)
+        body = json.dumps(payload).encode()
+        digest = hmac.new((secret or hook["secret"]).encode(), body, hashlib.sha256).digest()
+        resource, _, event = topic.partition(".")
+        return body, {
+            "X-WC-Webhook-Source": "https://shop.example.com/",
+            "X-WC-Webhook-Topic": topic,
+            "X-WC-Webhook-Resource": resource,
+            "X-WC-Webhook-Event": event,
+            "X-WC-Webhook-Signature": base64.b64encode(digest).decode(),
+            "X-WC-Webhook-ID": str(hook["id"]),
+            "X-WC-Webhook-Delivery-ID": delivery_id or secrets.token_hex(6),
+        }
+
+    # --- HTTP
+    def route_key(self, method, path, query, headers, body):
+        return f"{method} {re.sub(r'/[0-9]+', '/<id>', path)}"
+
+    def _authorized(self, headers) -> bool:
+        expected = base64.b64encode(f"{self.consumer_key}:{self.consumer_secret}".encode()).decode()
+        return headers.get("Authorization") == f"Basic {expected}"
+
+    def handle(self, method, path, query, headers, body):
+        if not path.startswith(API):
+            return 404, {}, {"code": "rest_no_route", "message": "No route was found."}
+        if not self._authorized(headers):
+            return (
+                401,
+                {},
+                {
+                    "code": "woocommerce_rest_cannot_view",
+                    "message": "Sorry, you cannot list resources.",
+                    "data": {"status": 401},
+                },
+            )
+        rest = path[len(API) :]
+        data = json.loads(body) if body else {}
+        with self.lock:
+            if rest == "/products" and method == "GET":
+                return self._list(query)
+            if m := re.fullmatch(r"/products/(\d+)/variations", rest):
+                rows = list(self.variations.get(int(m.group(1)), {}).values())
+                return 200, {"X-WP-Total": str(len(rows)), "X-WP-TotalPages": "1"}, rows
+            if rest == "/products/batch" and method == "POST":
+                self.batches.append((rest, data))
+                return 200, {}, {"update": [self._update(self.products, u) for u in data["update"]]}
+            if (m := re.fullmatch(r"/products/(\d+)/variations/batch", rest)) and method == "POST":
+                self.batches.append((rest, data))
+                rows = self.variations.get(int(m.group(1)), {})
+                return 200, {}, {"update": [self._update(rows, u) for u in data["update"]]}
+            if rest == "/webhooks" and method == "POST":
+                hid = next(self._ids)
+                self.webhooks[hid] = {"id": hid, **data}
+                return 201, {}, self.webhooks[hid]
+        return 404, {}, {"code": "rest_no_route", "message": "No route was found."}
+
+    def _list(self, query):
+        items = sorted(self.products.values(), key=lambda p: (p["date_modified_gmt"], p["id"]))
+        if query.get("modified_after"):
+            since = datetime.fromisoformat(query["modified_after"].replace("Z", "+00:00"))
+            if since.tzinfo:  # dates_are_gmt: compare as naive GMT, like the store does
+                since = since.astimezone(UTC).replace(tzinfo=None)
+            items = [p for p in items if datetime.fromisoformat(p["date_modified_gmt"]) > since]
+        per_page = int(query.get("per_page", 10))
+        page = int(query.get("page", 1))
+        total_pages = max(1, -(-len(items) // per_page))
+        rows = items[(page - 1) * per_page : page * per_page]
+        return 200, {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)}, rows
+
+    def _update(self, rows: dict, change: dict) -> dict:
+        row = rows.get(int(change["id"]))
+        if row is None:
+            return {
+                "id": change["id"],
+                "error": {"code": "woocommerce_rest_product_invalid_id", "message": "Invalid ID.",
+                          "data": {"status": 400}},
+            }  # fmt: skip
+        row.update({k: v for k, v in change.items() if k != "id"})
+        return row

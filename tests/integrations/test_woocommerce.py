@@ -1,0 +1,210 @@
+"""WooCommerce against its fake store: keys, import with variations, stock push, webhooks."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+from django_tenants.utils import schema_context
+
+from apps.catalog.models import Variant
+from apps.integrations.models import Connection, InboxEvent, SyncRun
+from apps.integrations.providers import woocommerce
+from apps.integrations.sync import sync_run_retry, sync_run_start
+from apps.inventory.models import Location, StockMove
+from apps.inventory.services import MoveLine, stock_moves_post
+from tests.fakes.woocommerce import FakeWooCommerce
+
+
+@pytest.fixture
+def woo_fake():
+    fake = FakeWooCommerce().start()
+    yield fake
+    fake.stop()
+
+
+def _connect(client, fake, warehouse, **overrides):
+    data = {
+        "name": "Woo shop",
+        "url": fake.url,
+        "consumer_key": fake.consumer_key,
+        "consumer_secret": fake.consumer_secret,
+        "warehouse": warehouse.pk,
+        **overrides,
+    }
+    return client.post("/integrations/woocommerce/connect/", data)
+
+
+@pytest.fixture
+def connection(tenant, manager_client, woo_fake, warehouse, sync_jobs):
+    with sync_jobs():
+        response = _connect(manager_client, woo_fake, warehouse)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    with schema_context(tenant.schema_name):
+        yield Connection.objects.get(provider="woocommerce")
+
+
+def _run(sync_jobs, connection, entity):
+    with sync_jobs():
+        run = sync_run_start(connection=connection, entity=entity)
+    run.refresh_from_db()
+    return run
+
+
+def test_connect_creates_signed_webhooks(connection, woo_fake, warehouse):
+    assert {h["topic"] for h in woo_fake.webhooks.values()} == set(woocommerce.TOPICS)
+    hook = next(iter(woo_fake.webhooks.values()))
+    assert hook["delivery_url"] == f"http://alpha.localhost/hooks/woocommerce/{connection.pk}/"
+    assert len(hook["secret"]) >= 32
+    assert hook["secret"] not in connection.credentials_encrypted
+    assert connection.settings["locations"] == [{"warehouse_id": warehouse.pk}]
+
+
+def test_wrong_keys_are_refused_in_words(tenant, manager_client, woo_fake, warehouse):
+    response = _connect(manager_client, woo_fake, warehouse, consumer_secret="cs_wrong")
+    assert "WooCommerce refused our credentials (401)" in response.content.decode()
+    with schema_context(tenant.schema_name):
+        assert not Connection.objects.exists()
+
+
+def test_plain_http_or_private_store_address_is_refused(
+    tenant, manager_client, woo_fake, warehouse, settings
+):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    response = _connect(manager_client, woo_fake, warehouse, url="http://shop.example.com")
+    assert "must start with https://" in response.content.decode()
+    response = _connect(manager_client, woo_fake, warehouse, url="https://127.0.0.1:8443")
+    assert "points into a private network" in response.content.decode()
+    assert woo_fake.calls == []
+
+
+def test_initial_import_brings_simple_and_variable_products(
+    in_tenant, connection, woo_fake, sync_jobs
+):
+    woo_fake.add_simple("Candle", "CANDLE", "8.00")
+    woo_fake.add_variable("Hoodie", [("HOOD-S", "40.00", "S"), ("HOOD-L", "42.00", "L")])
+    run = _run(sync_jobs, connection, "products")
+    assert (run.state, run.created) == ("succeeded", 3)
+    large = Variant.objects.get(sku="HOOD-L")
+    assert (large.product.name, large.options, large.sale_price) == (
+        "Hoodie", {"Size": "L"}, Decimal("42.00"),
+    )  # fmt: skip
+    assert large.product.variants.count() == 2
+
+
+def test_incremental_sync_and_idempotent_rerun(in_tenant, connection, woo_fake, sync_jobs):
+    candle = woo_fake.add_simple("Candle", "CANDLE", "8.00")
+    woo_fake.add_simple("Soap", "SOAP", "3.00")
+    _run(sync_jobs, connection, "products")
+    connection.refresh_from_db()
+    time.sleep(0.01)
+    woo_fake.touch(candle, regular_price="9.50")
+    run = _run(sync_jobs, connection, "products")
+    assert (run.created, run.updated, run.skipped) == (0, 1, 0)
+    assert Variant.objects.get(sku="CANDLE").sale_price == Decimal("9.50")
+    connection.refresh_from_db()
+    connection.sync_state = {}
+    connection.save()
+    full = _run(sync_jobs, connection, "products")
+    assert (full.created, full.updated, full.skipped) == (0, 0, 2)
+
+
+def test_server_error_mid_sync_resumes_without_duplicates(
+    in_tenant, connection, woo_fake, sync_jobs, monkeypatch
+):
+    monkeypatch.setattr(woocommerce, "PAGE_SIZE", 2)
+    for i in range(5):
+        woo_fake.add_simple(f"Item {i}", f"ITEM-{i}")
+    woo_fake.script["GET /wp-json/wc/v3/products"] = [None, 503, 503, 503, 503, 503]
+    failed = _run(sync_jobs, connection, "products")
+    assert (failed.state, failed.created) == ("failed", 2)
+    with sync_jobs():
+        retry = sync_run_retry(run=failed)
+    retry.refresh_from_db()
+    assert (retry.state, retry.created) == ("succeeded", 3)
+    assert Variant.objects.filter(sku__startswith="ITEM-").count() == 5
+
+
+def test_rate_limit_429_waits_and_completes(in_tenant, connection, woo_fake, sync_jobs):
+    woo_fake.add_simple("Candle", "CANDLE")
+    woo_fake.script["GET /wp-json/wc/v3/products"] = [429]
+    started = time.monotonic()
+    run = _run(sync_jobs, connection, "products")
+    assert time.monotonic() - started >= 1.0
+    assert (run.state, run.created) == ("succeeded", 1)
+
+
+def test_stock_push_after_local_change(in_tenant, connection, woo_fake, sync_jobs, warehouse):
+    woo_fake.add_simple("Candle", "CANDLE", stock=1)
+    woo_fake.add_variable("Hoodie", [("HOOD-S", "40.00", "S"), ("HOOD-L", "42.00", "L")])
+    _run(sync_jobs, connection, "products")
+    bin_ = Location.objects.get(warehouse=warehouse, code="A1")
+    lines = [
+        MoveLine(
+            variant_id=Variant.objects.get(sku=sku).pk, location_id=bin_.pk, quantity=Decimal(q)
+        )
+        for sku, q in (("CANDLE", "6"), ("HOOD-L", "2.5"))
+    ]
+    with sync_jobs():
+        stock_moves_post(lines=lines, kind=StockMove.Kind.RECEIPT)
+    assert woo_fake.stock_of("CANDLE") == 6
+    assert woo_fake.stock_of("HOOD-L") == 2  # whole units only
+    again = _run(sync_jobs, connection, "stock")
+    assert again.updated == 0
+    batches = len(woo_fake.batches)
+    with sync_jobs():  # a decrease is a ledger move too: pushed at once
+        stock_moves_post(
+            lines=[
+                MoveLine(
+                    variant_id=lines[0].variant_id, location_id=bin_.pk, quantity=Decimal("-2")
+                )
+            ],
+            kind=StockMove.Kind.ADJUSTMENT,
+            reason=StockMove.Reason.DAMAGED,
+        )
+    assert woo_fake.stock_of("CANDLE") == 4
+    assert len(woo_fake.batches) == batches + 1  # the candle's product batch only
+
+
+def test_webhook_valid_invalid_replayed(tenant, tenant_client, connection, woo_fake, sync_jobs):
+    product = woo_fake.add_simple("Candle", "CANDLE", "8.00")
+    body, headers = woo_fake.delivery("product.updated", product, delivery_id="d-1")
+    url = f"/hooks/woocommerce/{connection.pk}/"
+    with sync_jobs():
+        ok = tenant_client.post(url, data=body, content_type="application/json", headers=headers)
+        replay = tenant_client.post(
+            url, data=body, content_type="application/json", headers=headers
+        )
+    bad_body, bad_headers = woo_fake.delivery("product.updated", product, secret="nope")
+    bad = tenant_client.post(
+        url, data=bad_body, content_type="application/json", headers=bad_headers
+    )
+    assert (ok.status_code, replay.json()["duplicate"], bad.status_code) == (200, True, 401)
+    with schema_context(tenant.schema_name):
+        assert InboxEvent.objects.filter(connection=connection).count() == 1
+        assert InboxEvent.objects.get().state == "processed"
+        assert Variant.objects.filter(sku="CANDLE").exists()
+
+
+def test_webhook_ping_is_answered(tenant_client, connection):
+    response = tenant_client.post(
+        f"/hooks/woocommerce/{connection.pk}/", data=b"webhook_id=12",
+        content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert response.status_code == 200
+
+
+def test_keys_never_in_logs_or_pages(
+    tenant, manager_client, woo_fake, warehouse, caplog, sync_jobs
+):
+    caplog.set_level("DEBUG")
+    with sync_jobs():
+        _connect(manager_client, woo_fake, warehouse)
+    with schema_context(tenant.schema_name):
+        connection = Connection.objects.get(provider="woocommerce")
+        runs = SyncRun.objects.filter(connection=connection).count()
+    page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
+    assert runs == 1
+    for secret in (woo_fake.consumer_key, woo_fake.consumer_secret):
+        assert secret not in caplog.text and secret not in page

@@ -1,0 +1,141 @@
+"""The sales API: /api/orders/ (list, create, confirm, fulfill, cancel) and /api/customers/."""
+
+import json
+
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import Role
+from apps.inventory.models import StockLevel
+from apps.sales.models import SalesOrder
+from apps.sales.services import LineInput, sales_order_confirm
+
+from .conftest import D, receive
+
+
+def test_create_confirm_fulfil_over_the_api(api_as, tenant, selling):
+    with schema_context(tenant.schema_name):
+        receive(selling["shirt"], selling["a2"], 5)
+    api = api_as(Role.CLERK, ["sales:write"])
+    created = api.post(
+        "/api/orders/",
+        {
+            "customer": selling["customer"].pk,
+            "lines": [
+                {"sku": "shirt-m", "quantity": "3"},
+                {"variant": selling["mug"].pk, "quantity": "1"},
+            ],
+        },
+    )
+    assert created.status_code == 201, created.content
+    order = created.json_body
+    assert order["status"] == "draft" and order["channel"] == "api" and order["total"] == "61.19"
+    confirmed = api.post(f"/api/orders/{order['id']}/confirm/")
+    assert confirmed.status_code == 200 and confirmed.json_body["status"] == "confirmed"
+    shirt, mug = confirmed.json_body["lines"]
+    assert (shirt["allocated_quantity"], mug["backordered_quantity"]) == ("3.000", "1.000")
+    again = api.post(f"/api/orders/{order['id']}/confirm/")
+    assert again.status_code == 400 and "cannot be confirmed" in again.json_body["error"]["message"]
+
+    shipped = api.post(
+        f"/api/orders/{order['id']}/fulfill/",
+        {
+            "carrier": "ups",
+            "tracking_number": "1Z1",
+            "lines": [{"line": shirt["id"], "quantity": "2"}],
+        },
+    )
+    assert shipped.status_code == 200, shipped.content
+    body = shipped.json_body
+    assert body["status"] == "partially_shipped" and body["lines"][0]["shipped_quantity"] == "2.000"
+    assert body["shipments"][0]["tracking_url"].endswith("1Z1")
+    with schema_context(tenant.schema_name):
+        assert StockLevel.objects.get(variant=selling["shirt"]).on_hand == D(3)
+
+    refused = api.post(f"/api/orders/{order['id']}/cancel/", {"reason": "too late"})
+    assert refused.status_code == 400 and "create a return" in refused.json_body["error"]["message"]
+
+
+def test_clerk_price_override_and_bad_input_are_400s_with_fields(api_as, selling):
+    api = api_as(Role.CLERK, ["sales:write"])
+    response = api.post(
+        "/api/orders/",
+        {
+            "customer": selling["customer"].pk,
+            "lines": [{"sku": "MUG-1", "quantity": "1", "unit_price": "1.00"}],
+        },
+    )
+    assert response.status_code == 400 and "unit_price" in response.json_body["error"]["fields"]
+    response = api.post(
+        "/api/orders/",
+        {"customer": selling["customer"].pk, "lines": [{"sku": "NOPE", "quantity": "1"}]},
+    )
+    assert response.status_code == 400
+    response = api.post("/api/orders/", {"customer": selling["customer"].pk, "lines": []})
+    assert response.status_code == 400
+
+
+def test_scopes_and_roles(api_as, selling):
+    reader = api_as(Role.OWNER, ["sales:read"])
+    assert reader.get("/api/orders/").status_code == 200
+    assert (
+        reader.post("/api/orders/", {"customer": selling["customer"].pk, "lines": []}).status_code
+        == 403
+    )
+    viewer = api_as(Role.VIEWER, ["sales:write"])
+    assert (
+        viewer.post("/api/orders/", {"customer": selling["customer"].pk, "lines": []}).status_code
+        == 403
+    )
+    assert api_as(Role.OWNER, ["inventory:read"]).get("/api/orders/").status_code == 403
+
+
+def test_cancel_releases_and_list_filters(api_as, tenant, selling, make_order):
+    with schema_context(tenant.schema_name):
+        receive(selling["mug"], selling["a2"], 5)
+        order = sales_order_confirm(order=make_order(LineInput(selling["mug"].pk, D(2))))
+        draft = make_order()
+    api = api_as(Role.MANAGER, ["sales:write"])
+    cancelled = api.post(f"/api/orders/{order.pk}/cancel/", {"reason": "duplicate"})
+    assert cancelled.json_body["status"] == "cancelled"
+    with schema_context(tenant.schema_name):
+        assert StockLevel.objects.get(variant=selling["mug"]).reserved == 0
+    listed = api.get("/api/orders/?status=draft").json_body
+    assert [o["number"] for o in listed["results"]] == [draft.number]
+    assert api.get("/api/orders/?search=MUG-1").json_body["count"] == 2
+
+
+def test_order_list_and_detail_query_budget(
+    api_as, tenant, selling, make_order, django_assert_max_num_queries
+):
+    with schema_context(tenant.schema_name):
+        first = make_order()
+    api = api_as(Role.VIEWER, ["sales:read"])
+    api.get("/api/orders/")  # warm up (key lookup caches)
+    with django_assert_max_num_queries(12):
+        assert api.get("/api/orders/").status_code == 200
+    with schema_context(tenant.schema_name):
+        for _ in range(20):
+            make_order()
+    with django_assert_max_num_queries(12):
+        assert api.get("/api/orders/").json_body["count"] == 21
+    with django_assert_max_num_queries(14):
+        detail = api.get(f"/api/orders/{first.pk}/")
+    assert detail.status_code == 200 and detail["ETag"]
+
+
+def test_customers_are_listed_with_their_order_count(api_as, tenant, selling, make_order):
+    with schema_context(tenant.schema_name):
+        make_order()
+    body = api_as(Role.VIEWER, ["sales:read"]).get("/api/customers/?search=ada").json_body
+    assert body["count"] == 1
+    customer = body["results"][0]
+    assert customer["name"] == "Ada Shop" and customer["order_count"] == 1
+    assert customer["price_tier"] == "Trade"
+    assert json.dumps(customer)  # plain JSON
+
+
+def test_api_orders_are_per_company(api_as, tenant, other_tenant, selling, make_order):
+    with schema_context(tenant.schema_name):
+        make_order()
+    with schema_context(other_tenant.schema_name):
+        assert not SalesOrder.objects.exists()
