@@ -143,7 +143,7 @@ def _shape(rng: random.Random, customers: list[Customer], weeks: int) -> dict[in
     for customer in customers:
         weight = rng.paretovariate(1.3)
         first = rng.randint(0, weeks * 2 // 3) if rng.random() < 0.25 else 0
-        last = rng.randint(first + 4, weeks) if rng.random() < 0.2 else weeks
+        last = rng.randint(first + 4, weeks) if rng.random() < 0.2 and first + 4 <= weeks else weeks
         shape[customer.pk] = (weight, first, min(last, weeks))
     return shape
 

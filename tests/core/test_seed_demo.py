@@ -53,6 +53,13 @@ def test_seed_demo_creates_the_five_companies_with_their_users_once(db):
         # Purchase orders: history from the deliveries plus open work in every status.
         orders = PurchaseOrder.objects.count()
         assert PurchaseOrder.objects.values("status").distinct().count() >= 5
+        from apps.sales.models import Customer, SalesOrder
+
+        # Customers and sales orders: history plus open work in several statuses.
+        assert Customer.objects.count() >= 10
+        sales = SalesOrder.objects.count()
+        assert SalesOrder.objects.values("status").distinct().count() >= 4
+        assert stock_differences() == []  # open orders reserved through the ledger
         moves = StockMove.objects.count()
 
     tenants_before, users_before = Tenant.objects.count(), User.objects.count()
@@ -60,3 +67,4 @@ def test_seed_demo_creates_the_five_companies_with_their_users_once(db):
     assert (Tenant.objects.count(), User.objects.count()) == (tenants_before, users_before)
     with schema_context("techgear"):
         assert (PurchaseOrder.objects.count(), StockMove.objects.count()) == (orders, moves)
+        assert SalesOrder.objects.count() == sales
