@@ -1,0 +1,125 @@
+"""tenant_backup / tenant_restore against the real server, with committed data (pg_dump runs in
+another connection, so nothing here may live only inside a test transaction)."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import User
+from apps.tenants.backup import backup_manifest_read, backups_for, tenant_backup
+from apps.tenants.backup_manifest import schema_table_stats
+from apps.tenants.backup_restore import tenant_restore
+from apps.tenants.models import ConsoleAction, Tenant
+from apps.tenants.services.errors import TenantError
+from apps.tenants.services.lifecycle import tenant_delete_now
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker, settings, tmp_path):
+    settings.TENANT_BACKUP_ROOT = str(tmp_path / "backups")
+    created = []
+    with django_db_blocker.unblock():
+        yield created
+        connection.set_schema_to_public()
+        for slug in created:
+            tenant = Tenant.objects.filter(slug=slug).first()
+            if tenant:
+                tenant_delete_now(tenant=tenant)
+        ConsoleAction.objects.filter(action="restore").delete()
+
+
+def test_backup_then_restore_as_new_slug_gives_identical_counts_and_checksums(committed):
+    alpha = Tenant.objects.get(slug="alpha")
+    path = call_command_out("tenant_backup", "alpha")
+    manifest = backup_manifest_read(path)
+    assert manifest["schema"] == "alpha"
+    assert manifest["migrations"]["accounts"]
+    assert manifest["tables"]["accounts_user"]["rows"] >= 1
+    before = schema_table_stats("alpha")
+    assert manifest["tables"] == before
+
+    committed.append("alpha-copy")
+    call_command("tenant_restore", str(path), "--as", "alpha-copy")
+    copy = Tenant.objects.get(slug="alpha-copy")
+    assert copy.schema_name == "alpha_copy"
+    assert copy.name == alpha.name
+    assert copy.domains.get().domain.startswith("alpha-copy.")
+    assert schema_table_stats("alpha_copy") == before
+    with schema_context("alpha_copy"):
+        assert User.objects.filter(email="founder@alpha.test").exists()
+    assert ConsoleAction.objects.filter(tenant=copy, action="restore").exists()
+
+
+def test_restore_over_an_existing_company_needs_force_and_replaces_its_data(committed):
+    path = tenant_backup(tenant=Tenant.objects.get(slug="alpha"))
+    committed.append("alpha-two")
+    copy = tenant_restore(path=path, as_slug="alpha-two")
+    with schema_context(copy.schema_name):
+        User.objects.create_user(email="later@alpha.test", password="x-long-password-1")
+    with pytest.raises(TenantError, match="--force"):
+        tenant_restore(path=path, as_slug="alpha-two")
+    with schema_context(copy.schema_name):
+        assert User.objects.filter(email="later@alpha.test").exists()
+
+    tenant_restore(path=path, as_slug="alpha-two", force=True)
+    with schema_context(copy.schema_name):
+        assert not User.objects.filter(email="later@alpha.test").exists()
+    assert schema_table_stats("alpha_two") == schema_table_stats("alpha")
+
+
+def test_restore_refuses_a_backup_from_a_newer_migration_state(committed, tmp_path):
+    path = tenant_backup(tenant=Tenant.objects.get(slug="alpha"))
+    manifest = backup_manifest_read(path)
+    manifest["migrations"]["accounts"].append("9999_from_the_future")
+    forged = tmp_path / "forged.backup.tar"
+    with tarfile.open(path) as src, tarfile.open(forged, "w") as out:
+        for member in src.getmembers():
+            if member.name == "manifest.json":
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+                import io
+
+                out.addfile(member, io.BytesIO(data))
+            else:
+                out.addfile(member, src.extractfile(member))
+    with pytest.raises(CommandError, match="newer version"):
+        call_command("tenant_restore", str(forged), "--as", "alpha-future")
+    assert not Tenant.objects.filter(slug="alpha-future").exists()
+
+
+def test_restore_refuses_a_damaged_dump_and_leaves_nothing(committed, tmp_path):
+    path = tenant_backup(tenant=Tenant.objects.get(slug="alpha"))
+    damaged = tmp_path / "damaged.backup.tar"
+    with tarfile.open(path) as src, tarfile.open(damaged, "w") as out:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == "schema.dump":
+                data = data[:-10] + b"0123456789"
+            import io
+
+            out.addfile(member, io.BytesIO(data))
+    with pytest.raises(TenantError, match="damaged"):
+        tenant_restore(path=damaged, as_slug="alpha-broken")
+    assert not Tenant.objects.filter(slug="alpha-broken").exists()
+
+
+def test_backups_are_listed_newest_first(committed):
+    alpha = Tenant.objects.get(slug="alpha")
+    first = tenant_backup(tenant=alpha)
+    second = tenant_backup(tenant=alpha)
+    assert [b.path for b in backups_for("alpha")] == [second, first]
+
+
+def call_command_out(*args):
+    from io import StringIO
+    from pathlib import Path
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return Path(out.getvalue().strip())
