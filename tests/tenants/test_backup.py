@@ -123,3 +123,38 @@ def call_command_out(*args):
     out = StringIO()
     call_command(*args, stdout=out)
     return Path(out.getvalue().strip())
+
+
+def test_console_restore_job_restores_as_a_new_company(committed):
+    from apps.tenants.backup_jobs import restore_run
+
+    path = tenant_backup(tenant=Tenant.objects.get(slug="alpha"))
+    committed.append("alpha-job")
+    assert restore_run(Tenant.objects.get(slug="alpha").pk, path.name, "alpha-job") == "alpha-job"
+    assert schema_table_stats("alpha_job") == schema_table_stats("alpha")
+
+
+def test_nightly_backups_keep_seven_daily_and_four_weekly(committed, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from apps.tenants.backup_retention import backups_nightly, backups_prune
+
+    folder = tmp_path / "backups" / "alpha"
+    folder.mkdir(parents=True)
+    start = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)
+    for day in range(60):  # two a day for 60 days
+        for hour in (2, 14):
+            stamp = start + timedelta(days=day, hours=hour - 2)
+            (folder / f"alpha-{stamp:%Y%m%dT%H%M%S%fZ}.backup.tar").write_bytes(b"x")
+    backups_prune("alpha")
+    kept = backups_for("alpha")
+    days = {b.created_at.date() for b in kept}
+    newest = (start + timedelta(days=59)).date()
+    assert {newest - timedelta(days=n) for n in range(7)} <= days
+    assert all(b.created_at.hour == 14 for b in kept)  # the newest of each day
+    assert len({b.created_at.isocalendar()[:2] for b in kept}) == 4
+    assert len(kept) <= 7 + 4
+
+    results = backups_nightly()
+    assert results["alpha"].endswith(".backup.tar") and results["beta"].endswith(".backup.tar")
+    assert backups_for("alpha")[0].name == results["alpha"]

@@ -16,6 +16,7 @@ SCHEDULES = [
         15,
     ),
     ("purge closed companies", "apps.tenants.tasks.purge_closed_tenants", "", Schedule.DAILY, None),
+    ("nightly backups", "apps.tenants.backup_retention.backups_nightly", "", Schedule.DAILY, None),
     (
         "webhook deliveries",
         "apps.core.jobs.fan_out",
