@@ -145,3 +145,18 @@ def company_export_build(export_id: int, job_id: str | None = None) -> str:
         job_id, 100, f"{len(tables)} tables exported.", result_url=reverse("privacy:home")
     )
     return str(path)
+
+
+KEEP_DAYS = 30  # covers a closing company's grace period, so its final export outlives it
+
+
+def company_exports_purge(*, now=None) -> int:
+    """Scheduled per company: delete exports (file and row) older than KEEP_DAYS."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=KEEP_DAYS)
+    old = list(CompanyExport.objects.filter(created_at__lt=cutoff))
+    for export in old:
+        export_path(export).unlink(missing_ok=True)
+    CompanyExport.objects.filter(pk__in=[e.pk for e in old]).delete()
+    return len(old)

@@ -93,3 +93,21 @@ def test_privacy_page_shows_exports_and_requests_with_a_fixed_query_count(
 def test_privacy_page_empty_state(web):
     content = web.login_as("owner").get("/privacy/").content.decode()
     assert "No export has been made yet" in content and "No privacy requests yet" in content
+
+
+def test_exports_older_than_thirty_days_are_purged_with_their_files(
+    web, tenant, selling, sync_jobs
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.privacy.company_export import company_exports_purge, export_path
+
+    with schema_context(tenant.schema_name):
+        export = _export(web.login_as("owner"), sync_jobs)
+        path = export_path(export)
+        assert path.is_file()
+        assert company_exports_purge(now=timezone.now() + timedelta(days=29)) == 0
+        assert company_exports_purge(now=timezone.now() + timedelta(days=31)) == 1
+        assert not path.exists() and not CompanyExport.objects.exists()
