@@ -158,3 +158,18 @@ def test_nightly_backups_keep_seven_daily_and_four_weekly(committed, tmp_path):
     results = backups_nightly()
     assert results["alpha"].endswith(".backup.tar") and results["beta"].endswith(".backup.tar")
     assert backups_for("alpha")[0].name == results["alpha"]
+
+
+def test_restore_command_explains_bad_input(committed, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("tenant_restore", str(tmp_path / "nope.backup.tar"), "--as", "fresh-co")
+    junk = tmp_path / "junk.backup.tar"
+    junk.write_bytes(b"not a tar file")
+    with pytest.raises(CommandError, match="not a Stockroom backup"):
+        call_command("tenant_restore", str(junk), "--as", "fresh-co")
+    path = tenant_backup(tenant=Tenant.objects.get(slug="alpha"))
+    with pytest.raises(CommandError, match="already taken|reserved|letters"):
+        call_command("tenant_restore", str(path), "--as", "beta!")
+    with pytest.raises(CommandError, match="No company"):
+        call_command("tenant_backup", "no-such-co")
+    assert not Tenant.objects.filter(slug="fresh-co").exists()

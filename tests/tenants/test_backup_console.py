@@ -59,3 +59,8 @@ def test_restore_form_needs_a_valid_free_slug_or_the_typed_subdomain(console, te
 def test_restore_of_an_unknown_file_is_404(console, tenant):
     url = f"/console/companies/{tenant.pk}/backups/..%2F..%2Fetc%2Fpasswd/restore/"
     assert console.get(url).status_code == 404
+
+
+def test_company_page_links_to_its_backups(console, tenant):
+    page = console.get(f"/console/companies/{tenant.pk}/").content.decode()
+    assert f"/console/companies/{tenant.pk}/backups/" in page
