@@ -8,6 +8,7 @@ it over during the grace period).
 
 from __future__ import annotations
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django_tenants.utils import schema_context
 
@@ -39,4 +40,26 @@ def company_closing_request(
             tenant_schedule_deletion(tenant=tenant, grace_days=grace_days, actor=user)
             tenant.suspended_reason = f"Closed at the owner's request ({user.email})."[:255]
             tenant.save(update_fields=["suspended_reason"])
+        transaction.on_commit(lambda: _owners_tell(tenant=tenant, user=user))
     return tenant
+
+
+def _owners_tell(*, tenant: Tenant, user) -> None:
+    """Every owner hears of it (they can no longer sign in to see a notification)."""
+    from apps.accounts.models import Role, User
+
+    with schema_context(tenant.schema_name):
+        emails = list(
+            User.objects.filter(is_active=True, role=Role.OWNER).values_list("email", flat=True)
+        )
+    if not emails:
+        return
+    send_mail(
+        f"{tenant.name} is closed and will be deleted on {tenant.deletion_scheduled_for:%d %B %Y}",
+        f"{user.email} closed {tenant.name} on Stockroom. Nobody can sign in any more, and all "
+        f"of its data will be deleted on {tenant.deletion_scheduled_for:%d %B %Y}.\n\n"
+        "A final export of all data was prepared at closing; contact Stockroom support to "
+        "receive it, or to cancel the closing before that date.",
+        None,
+        emails,
+    )

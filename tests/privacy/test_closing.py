@@ -35,7 +35,9 @@ def test_only_owners_close_the_company(web, tenant):
     assert tenant.status == Tenant.Status.ACTIVE
 
 
-def test_owner_closes_the_company_and_the_console_can_cancel(web, tenant, public_client):
+def test_owner_closes_the_company_and_the_console_can_cancel(
+    web, tenant, public_client, django_capture_on_commit_callbacks, mailoutbox
+):
     from apps.accounts.models import User
 
     with schema_context("public"):  # the sales fixtures leave the connection in alpha
@@ -44,8 +46,12 @@ def test_owner_closes_the_company_and_the_console_can_cancel(web, tenant, public
         )
         public_client.force_login(staff_user)
     client = web.login_as("owner")
-    response = client.post("/privacy/close/", {"confirm_slug": "alpha"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/privacy/close/", {"confirm_slug": "alpha"})
     assert response.status_code == 200 and "is closed" in response.content.decode()
+    [email] = mailoutbox
+    assert set(email.to) == {"founder@alpha.test", client.users["owner"].email}
+    assert "will be deleted on" in email.subject
     tenant.refresh_from_db()
     assert tenant.status == Tenant.Status.CLOSING
     expected = timezone.now() + timedelta(days=30)
