@@ -43,7 +43,8 @@ def _major_version(program: Path) -> int:
 
 
 def server_major_version() -> int:
-    return connection.cursor().connection.info.server_version // 10000
+    connection.ensure_connection()
+    return connection.connection.info.server_version // 10000
 
 
 def pg_program(name: str) -> Path:
