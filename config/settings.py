@@ -131,6 +131,7 @@ TENANT_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "apps.api",
     "apps.dashboard",
+    "apps.privacy",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

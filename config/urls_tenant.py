@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include(("apps.api.urls", "api"), namespace="api-v1")),
     path("api/", include(("apps.api.urls", "api"), namespace="api")),
     path("settings/", include("apps.tenants.urls_settings")),
+    path("privacy/", include("apps.privacy.urls")),
     path("jobs/", include("apps.core.urls")),
     path("welcome/<str:token>/", tenant_views.handoff, name="tenant_handoff"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -219,7 +219,7 @@ def email_send(request, pk: int):
 @capability_required("settings.manage")
 def customer_erase(request, pk: int):
     """GET: the warning and the name to type. POST: erase, or say why not."""
-    from apps.sales.customers.erasure import customer_erase as erase
+    from apps.privacy.customers import customer_erase_recorded as erase
 
     customer = get_object_or_404(Customer, pk=pk)
     error = ""

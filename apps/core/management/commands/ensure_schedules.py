@@ -16,6 +16,14 @@ SCHEDULES = [
         15,
     ),
     ("purge closed companies", "apps.tenants.tasks.purge_closed_tenants", "", Schedule.DAILY, None),
+    ("nightly backups", "apps.tenants.backup_retention.backups_nightly", "", Schedule.DAILY, None),
+    (
+        "privacy exports purge",
+        "apps.core.jobs.fan_out",
+        "'apps.privacy.company_export.company_exports_purge'",
+        Schedule.DAILY,
+        None,
+    ),
     (
         "webhook deliveries",
         "apps.core.jobs.fan_out",
