@@ -30,24 +30,6 @@ MAX_ERRORS = 50
 STALE_AFTER = dt.timedelta(minutes=15)
 
 ENTITIES = {"products": "Import products", "stock": "Push stock"}
-# Channel slice (Mailchimp, Amazon, QuickBooks): what their modules' sync_<entity> do.
-ENTITIES.update(
-    customers="Sync customers",
-    unsubscribes="Import unsubscribes",
-    orders="Import orders",
-    inventory="Import FBA inventory",
-    invoices="Export invoices",
-    bills="Export bills",
-    payments="Import payments",
-)  # noqa: E501
-
-
-def entities_of(connection: Connection) -> dict[str, str]:
-    """The syncs this connection's provider offers (its module's ``sync_<entity>``)."""
-    from apps.integrations.providers import provider_module
-
-    module = provider_module(connection.provider)
-    return {e: label for e, label in ENTITIES.items() if hasattr(module, f"sync_{e}")}
 
 
 def _now() -> dt.datetime:

@@ -157,7 +157,7 @@ def detail(request, pk: int):
         else None
     )
     state = request.GET.get("state", "")
-    entities = sync.entities_of(connection)
+    entities = sync.ENTITIES if connection.provider != Provider.STRIPE else {}
     context = {
         "connection": connection,
         "page": paginate(request, selectors.sync_runs(connection=connection, state=state)),
