@@ -247,3 +247,18 @@ def test_credentials_never_logged(tenant, fake, sync_jobs, caplog):
     _run(tenant, connection, sync_jobs, "orders")
     for secret in (fake.client_secret, fake.refresh_token, *fake.tokens):
         assert secret not in caplog.text
+
+
+def test_polling_is_scheduled(db):
+    import io
+
+    from django.core.management import call_command
+    from django_q.models import Schedule
+
+    from apps.core.jobs import _import
+
+    call_command("ensure_schedules", stdout=io.StringIO())
+    for name in ("amazon polling", "quickbooks polling"):
+        schedule = Schedule.objects.get(name=name)
+        assert schedule.func == "apps.core.jobs.fan_out"
+        assert callable(_import(schedule.args.strip("'")))

@@ -233,3 +233,13 @@ def test_token_never_in_logs_or_pages(tenant, fake, manager_client, sync_jobs, c
         assert value not in caplog.text and value not in page
     assert secret not in caplog.text
     assert "Sync customers" in page
+
+
+def test_webhook_url_answers_mailchimps_get_check(tenant_client, connection):
+    assert tenant_client.get(f"/hooks/mailchimp/{connection.pk}/").status_code == 200
+
+
+def test_other_providers_refuse_get(tenant_client, connection, tenant):
+    with schema_context(tenant.schema_name):
+        Connection.objects.filter(pk=connection.pk).update(provider="shopify")
+    assert tenant_client.get(f"/hooks/shopify/{connection.pk}/").status_code == 405

@@ -87,6 +87,20 @@ SCHEDULES = [
         None,
     ),
     (
+        "amazon polling",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.providers.amazon.polling_due'",
+        Schedule.MINUTES,
+        15,
+    ),
+    (
+        "quickbooks polling",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.providers.quickbooks.polling_due'",
+        Schedule.HOURLY,
+        None,
+    ),
+    (
         "reorder run",
         "apps.core.jobs.fan_out",
         "'apps.purchasing.tasks.replenishment_run'",
