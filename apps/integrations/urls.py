@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.integrations import views
+from apps.integrations import views, views_channels
 
 app_name = "integrations"
 urlpatterns = [
@@ -16,3 +16,4 @@ urlpatterns = [
     path("<int:pk>/inbox/<int:event_id>/retry/", views.inbox_retry, name="inbox_retry"),
     path("<int:pk>/<str:action>/", views.status_change, name="status_change"),
 ]
+urlpatterns += views_channels.urlpatterns  # Amazon, QuickBooks, Mailchimp, Slack, Twilio

@@ -262,3 +262,26 @@ def test_polling_is_scheduled(db):
         schedule = Schedule.objects.get(name=name)
         assert schedule.func == "apps.core.jobs.fan_out"
         assert callable(_import(schedule.args.strip("'")))
+
+
+def test_connect_page(tenant, manager_client, fake):
+    with schema_context(tenant.schema_name):
+        main = warehouse_create(code="MAIN", name="Main")
+    form = manager_client.get("/integrations/amazon/connect/").content.decode()
+    assert "Amazon JP" in form and "Amazon DE" in form
+    response = manager_client.post(
+        "/integrations/amazon/connect/",
+        {
+            "name": "",
+            "marketplace": "US",
+            "seller_id": fake.seller_id,
+            "client_id": fake.client_id,
+            "client_secret": fake.client_secret,
+            "refresh_token": fake.refresh_token,
+            "warehouse": main.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    page = manager_client.get(response["Location"]).content.decode()
+    assert "Import FBA inventory" in page and "Import orders" in page
+    assert fake.client_secret not in page and fake.refresh_token not in page

@@ -243,3 +243,24 @@ def test_other_providers_refuse_get(tenant_client, connection, tenant):
     with schema_context(tenant.schema_name):
         Connection.objects.filter(pk=connection.pk).update(provider="shopify")
     assert tenant_client.get(f"/hooks/shopify/{connection.pk}/").status_code == 405
+
+
+def test_connect_page_oauth_round_trip(tenant, manager_client, fake):
+    response = manager_client.post("/integrations/mailchimp/connect/", {"name": ""})
+    assert response.status_code == 302
+    back = httpx.get(response["Location"], follow_redirects=False)
+    callback = urlsplit(back.headers["Location"])
+    done = manager_client.get(f"{callback.path}?{callback.query}")
+    assert done.status_code == 302
+    with schema_context(tenant.schema_name):
+        connection = Connection.objects.get(provider="mailchimp")
+    assert done["Location"] == f"/integrations/{connection.pk}/"
+    assert connection.name == "Acme Shop"
+
+
+def test_connect_page_refuses_a_forged_callback(tenant, manager_client, fake):
+    manager_client.post("/integrations/mailchimp/connect/", {"name": ""})
+    response = manager_client.get("/integrations/mailchimp/callback/?code=x&state=forged")
+    assert response.status_code == 302 and response["Location"].endswith("/mailchimp/connect/")
+    with schema_context(tenant.schema_name):
+        assert not Connection.objects.exists()

@@ -318,3 +318,17 @@ def test_tokens_never_logged_or_shown(tenant, fake, manager_client, sync_jobs, c
     page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
     for secret in (*fake.access, *fake.refresh, fake.client_secret):
         assert secret not in caplog.text and secret not in page
+
+
+def test_connect_page_oauth_round_trip(tenant, manager_client, fake):
+    response = manager_client.post("/integrations/quickbooks/connect/", {"name": "Books"})
+    assert response.status_code == 302
+    back = httpx.get(response["Location"], follow_redirects=False)
+    callback = urlsplit(back.headers["Location"])
+    done = manager_client.get(f"{callback.path}?{callback.query}")
+    assert done.status_code == 302
+    with schema_context(tenant.schema_name):
+        connection = Connection.objects.get(provider="quickbooks")
+    assert connection.name == "Books" and connection.settings["realm_id"] == fake.realm_id
+    page = manager_client.get(done["Location"]).content.decode()
+    assert "Export invoices" in page and "Import payments" in page

@@ -256,3 +256,57 @@ def test_twilio_token_never_logged_or_shown(tenant, manager_client, twilio_fake,
     page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
     assert twilio_fake.auth_token not in caplog.text
     assert twilio_fake.auth_token not in page
+
+
+# --- connect pages -------------------------------------------------------------------------
+
+
+def test_index_offers_the_channels(manager_client):
+    page = manager_client.get("/integrations/").content.decode()
+    for label in ("Connect Slack", "Connect Twilio", "Connect Amazon", "Connect QuickBooks"):
+        assert label in page
+
+
+def test_slack_connect_page(tenant, manager_client, slack_fake):
+    assert manager_client.get("/integrations/slack/connect/").status_code == 200
+    response = manager_client.post(
+        "/integrations/slack/connect/",
+        {"name": "Ops", "webhook_url": slack_fake.webhook_url, "kinds": ["low_stock"]},
+    )
+    assert response.status_code == 302
+    with schema_context(tenant.schema_name):
+        connection = Connection.objects.get(provider="slack")
+    assert connection.settings["kinds"] == ["low_stock"]
+    page = manager_client.get(response["Location"]).content.decode()
+    assert slack_fake.path not in page
+
+
+def test_twilio_connect_page_shows_errors_in_words(tenant, manager_client, twilio_fake):
+    response = manager_client.post(
+        "/integrations/twilio/connect/",
+        {
+            "name": "SMS",
+            "account_sid": twilio_fake.account_sid,
+            "auth_token": twilio_fake.auth_token,
+            "sender": "+15550000000",
+            "to_numbers": "12345",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "not a phone number in international form" in page
+    assert twilio_fake.auth_token not in page  # the secret is not rendered back
+    with schema_context(tenant.schema_name):
+        assert not Connection.objects.exists()
+
+
+def test_clerk_cannot_connect(tenant, users, slack_fake):
+    from tests.conftest import TenantClient
+
+    client = TenantClient(tenant)
+    client.force_login(users["clerk"])
+    response = client.post(
+        "/integrations/slack/connect/", {"name": "Ops", "webhook_url": slack_fake.webhook_url}
+    )
+    assert response.status_code == 403
+    assert slack_fake.messages == []
