@@ -31,7 +31,14 @@ STALE_AFTER = dt.timedelta(minutes=15)
 
 ENTITIES = {"products": "Import products", "orders": "Import orders", "stock": "Push stock"}
 # The channel slice's syncs (Mailchimp, Amazon, QuickBooks modules' sync_<entity>).
-ENTITIES.update(customers="Sync customers", unsubscribes="Import unsubscribes", inventory="Import FBA inventory", invoices="Export invoices", bills="Export bills", payments="Import payments")  # noqa: E501
+ENTITIES.update(
+    customers="Sync customers",
+    unsubscribes="Import unsubscribes",
+    inventory="Import FBA inventory",
+    invoices="Export invoices",
+    bills="Export bills",
+    payments="Import payments",
+)
 
 
 def entities_for(provider: str) -> dict[str, str]:
