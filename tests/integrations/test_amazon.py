@@ -3,6 +3,7 @@ inventory mirrored into its warehouse, merchant-fulfilled quantities pushed to l
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -152,9 +153,14 @@ def test_orders_import_over_pages_then_incrementally(tenant, setup, fake, sync_j
 
 
 def test_429_waits_for_the_rate_limit_and_completes(tenant, setup, fake, sync_jobs):
+    """No Retry-After: the wait comes from x-amzn-RateLimit-Limit (0.5/s → 2 s), not from the
+    test's 0.01 s backoff."""
     fake.add_order("222-1")
+    fake.rate_limit = "0.5"
     fake.script["orders"] = [429]
+    started = time.monotonic()
     run = _run(tenant, setup["connection"], sync_jobs, "orders")
+    assert time.monotonic() - started >= 2
     assert (run.state, run.created) == ("succeeded", 1)
     assert fake.count("orders") == 2
 
@@ -258,7 +264,7 @@ def test_polling_is_scheduled(db):
     from apps.core.jobs import _import
 
     call_command("ensure_schedules", stdout=io.StringIO())
-    for name in ("amazon polling", "quickbooks polling"):
+    for name in ("amazon polling", "quickbooks polling", "mailchimp polling"):
         schedule = Schedule.objects.get(name=name)
         assert schedule.func == "apps.core.jobs.fan_out"
         assert callable(_import(schedule.args.strip("'")))

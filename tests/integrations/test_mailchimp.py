@@ -264,3 +264,13 @@ def test_connect_page_refuses_a_forged_callback(tenant, manager_client, fake):
     assert response.status_code == 302 and response["Location"].endswith("/mailchimp/connect/")
     with schema_context(tenant.schema_name):
         assert not Connection.objects.exists()
+
+
+def test_polling_schedule_starts_both_syncs(tenant, connection, fake, sync_jobs):
+    with schema_context(tenant.schema_name):
+        _customers(("Ann Lee", "ann@example.com", True))
+        with sync_jobs():
+            assert mailchimp.polling_due() == 2
+        runs = dict(SyncRun.objects.values_list("entity", "state"))
+    assert runs == {"unsubscribes": "succeeded", "customers": "succeeded"}
+    assert md5("ann@example.com") in fake.members

@@ -352,3 +352,21 @@ def sync_unsubscribes(connection: Connection, recorder) -> str:
         last_sync=started.isoformat(),
     )
     return "unsubscribes checked"
+
+
+def polling_due() -> int:
+    """Hourly per company: the audience export and the unsubscribe poll of each connected
+    Mailchimp account (consent changes and RFM segments move without a webhook)."""
+    from apps.integrations.sync import sync_run_start
+
+    started = 0
+    for connection in Connection.objects.filter(
+        provider=Provider.MAILCHIMP, status__in=("connected", "error")
+    ):
+        for entity in ("unsubscribes", "customers"):
+            try:
+                sync_run_start(connection=connection, entity=entity, trigger="schedule")
+                started += 1
+            except IntegrationError:
+                pass
+    return started

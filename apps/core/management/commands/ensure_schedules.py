@@ -94,6 +94,13 @@ SCHEDULES = [
         15,
     ),
     (
+        "mailchimp polling",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.providers.mailchimp.polling_due'",
+        Schedule.HOURLY,
+        None,
+    ),
+    (
         "quickbooks polling",
         "apps.core.jobs.fan_out",
         "'apps.integrations.providers.quickbooks.polling_due'",
