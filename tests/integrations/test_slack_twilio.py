@@ -310,3 +310,10 @@ def test_clerk_cannot_connect(tenant, users, slack_fake):
     )
     assert response.status_code == 403
     assert slack_fake.messages == []
+
+
+def test_notification_channel_pages_have_no_warehouse_mapping(tenant, manager_client, slack_fake):
+    with schema_context(tenant.schema_name):
+        connection = slack.connection_connect(name="Ops", webhook_url=slack_fake.webhook_url)
+    page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
+    assert "Save mapping" not in page and "Store stock" not in page
