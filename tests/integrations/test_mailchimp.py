@@ -274,3 +274,18 @@ def test_polling_schedule_starts_both_syncs(tenant, connection, fake, sync_jobs)
         runs = dict(SyncRun.objects.values_list("entity", "state"))
     assert runs == {"unsubscribes": "succeeded", "customers": "succeeded"}
     assert md5("ann@example.com") in fake.members
+
+
+def test_unsubscribe_of_an_erased_customer_is_processed_without_error(
+    tenant, tenant_client, connection, fake, sync_jobs
+):
+    with schema_context(tenant.schema_name):
+        (ann,) = _customers(("Ann Lee", "ann@example.com", True))
+        Customer.objects.filter(pk=ann.pk).update(erased_at="2026-01-01T00:00:00Z")
+    key = fake.webhooks[0]["url"].split("key=")[1]
+    with sync_jobs():
+        _hook(tenant_client, connection, fake.unsubscribe_webhook("ann@example.com"), key)
+    with schema_context(tenant.schema_name):
+        event = InboxEvent.objects.get(connection=connection)
+        assert event.state == "processed"
+        assert event.result.endswith("consent cleared for 0 customer(s)")

@@ -332,3 +332,14 @@ def test_connect_page_oauth_round_trip(tenant, manager_client, fake):
     assert connection.name == "Books" and connection.settings["realm_id"] == fake.realm_id
     page = manager_client.get(done["Location"]).content.decode()
     assert "Export invoices" in page and "Import payments" in page
+
+
+def test_quickbooks_customer_we_cannot_take_is_a_failed_record(tenant, connection, fake, sync_jobs):
+    fake.add("Customer", DisplayName="Bad Mail", PrimaryEmailAddr={"Address": "not-an-email"})
+    fake.add("Customer", DisplayName="Good Mail", PrimaryEmailAddr={"Address": "g@mail.test"})
+    run = _run(tenant, connection, sync_jobs, "customers")
+    assert run.state == "succeeded" and run.failed == 1
+    assert run.errors[0]["record"] == "QuickBooks customer Bad Mail"
+    assert "not an email address" in run.errors[0]["message"]
+    with schema_context(tenant.schema_name):
+        assert Customer.objects.filter(name="Good Mail").exists()

@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.errors import DomainError
 from apps.integrations import ids
 from apps.integrations.errors import ApiError, IntegrationError
 from apps.integrations.http_client import ApiClient
@@ -384,14 +385,18 @@ def sync_inventory(connection: Connection, recorder) -> str:
                 if not delta:
                     recorder.count("skipped")
                     continue
-                stock_moves_post(
-                    lines=[
-                        MoveLine(variant_id=variant.pk, location_id=location.pk, quantity=delta)
-                    ],
-                    kind=StockMove.Kind.SYNC,
-                    note=f"Amazon FBA {market.code}: {target.normalize():f} fulfillable",
-                    reference=("amazon", connection.pk),
-                )
+                try:
+                    stock_moves_post(
+                        lines=[
+                            MoveLine(variant_id=variant.pk, location_id=location.pk, quantity=delta)
+                        ],
+                        kind=StockMove.Kind.SYNC,
+                        note=f"Amazon FBA {market.code}: {target.normalize():f} fulfillable",
+                        reference=("amazon", connection.pk),
+                    )
+                except DomainError as exc:  # e.g. stock reserved there by hand
+                    recorder.fail(f"SKU {sku}", exc.message)
+                    continue
                 recorder.count("updated")
             next_token = (answer.get("pagination") or {}).get("nextToken")
             sync_state_set(connection=connection, entity="inventory", next_token=next_token)

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.errors import DomainError
 from apps.integrations import ids
 from apps.integrations.errors import ApiError, BadSignature, IntegrationError
 from apps.integrations.http_client import ApiClient
@@ -268,7 +269,7 @@ def consent_clear(connection: Connection, *, email: str, reason: str) -> str:
     )
     changed = 0
     for customer in customers:
-        if customer.marketing_consent:
+        if customer.marketing_consent and customer.erased_at is None:
             data = CustomerData(
                 **{
                     f: getattr(customer, f)
@@ -279,7 +280,12 @@ def consent_clear(connection: Connection, *, email: str, reason: str) -> str:
                 },
                 marketing_consent=False,
             )  # fmt: skip
-            customer_update(customer=customer, data=data)
+            try:
+                customer_update(customer=customer, data=data)
+            except DomainError as exc:
+                raise IntegrationError(
+                    f"Could not clear the consent of {customer.name}: {exc.message}"
+                ) from exc
             changed += 1
         if row:
             ids.link(

@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.errors import DomainError
 from apps.integrations import ids
 from apps.integrations.errors import ApiError, AuthFailed, BadSignature, IntegrationError
 from apps.integrations.http_client import ApiClient
@@ -266,8 +267,18 @@ def _qbo_customer(customer) -> dict:
     return body
 
 
-def sync_customers(connection: Connection, recorder) -> str:
+def _customer_from_remote(connection: Connection, remote: dict, email: str):
     from apps.sales.customers.services import CustomerData, customer_create
+
+    return customer_create(
+        data=CustomerData(
+            name=remote["DisplayName"], email=email, notes=f"Imported from {connection.name}."
+        ),
+        allow_duplicate=True,
+    )
+
+
+def sync_customers(connection: Connection, recorder) -> str:
     from apps.sales.models import Customer
 
     state = connection.sync_state.get("customers") or {}
@@ -291,14 +302,11 @@ def sync_customers(connection: Connection, recorder) -> str:
                 recorder.count("skipped")
                 continue
             if local is None:
-                local = customer_create(
-                    data=CustomerData(
-                        name=remote["DisplayName"],
-                        email=email,
-                        notes=f"Imported from {connection.name}.",
-                    ),
-                    allow_duplicate=True,
-                )
+                try:
+                    local = _customer_from_remote(connection, remote, email)
+                except DomainError as exc:
+                    recorder.fail(f"QuickBooks customer {remote['DisplayName']}", exc.message)
+                    continue
                 outcome = "created"
             else:
                 outcome = "updated"
