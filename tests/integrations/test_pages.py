@@ -173,3 +173,32 @@ def test_only_managers_see_integrations(tenant, users, role):
 
 def test_unknown_connection_is_404(manager_client):
     assert manager_client.get("/integrations/999999/").status_code == 404
+
+
+def test_a_sync_failing_again_notifies_once_until_it_recovers(tenant, users, sync_jobs):
+    from apps.integrations.sync import sync_run_start
+
+    connection = _connection(tenant)  # no warehouse mapped: the stock push fails
+    with schema_context(tenant.schema_name):
+        for _ in range(3):
+            with sync_jobs():
+                sync_run_start(connection=connection, entity="stock")
+        assert SyncRun.objects.filter(state="failed").count() == 3
+        notes = Notification.objects.filter(recipient=users["manager"], kind="sync_failed")
+        assert notes.count() == 1
+        assert "push stock" in notes.get().title
+        # A clean run recovers the sync; the next failure is a new condition.
+        from apps.inventory.models import Location, Warehouse
+
+        wh = Warehouse.objects.create(code="W2", name="Second")
+        Location.objects.create(warehouse=wh, code="A1")
+        connection.settings = {"locations": [{"warehouse_id": wh.pk, "location_id": "gid://x/1"}]}
+        connection.save()
+        with sync_jobs():
+            sync_run_start(connection=connection, entity="stock")
+        assert SyncRun.objects.latest("id").state == "succeeded"
+        connection.settings = {}
+        connection.save()
+        with sync_jobs():
+            sync_run_start(connection=connection, entity="stock")
+        assert notes.count() == 2
