@@ -30,7 +30,12 @@ MAX_ERRORS = 50
 # A run still "running" after this long died with its worker (django-q's timeout is 600 s).
 STALE_AFTER = dt.timedelta(minutes=15)
 
-ENTITIES = {"products": "Import products", "orders": "Import orders", "stock": "Push stock"}
+ENTITIES = {
+    "products": "Import products",
+    "orders": "Import orders",
+    "customers": "Import customers",
+    "stock": "Push stock",
+}
 
 
 def entities_for(provider: str) -> dict[str, str]:
