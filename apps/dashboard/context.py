@@ -33,16 +33,12 @@ class WidgetContext:
     date_to: dt.date
     period: str = DEFAULT_PERIOD
     today: dt.date = field(default_factory=timezone.localdate)
+    # The company's currency: money figures are in it, and only sales in it are added up.
+    currency: str = ""
 
     @property
     def show_money(self) -> bool:
         return shows_money(self.user)
-
-    @property
-    def currency(self) -> str:
-        from django.db import connection
-
-        return getattr(getattr(connection, "tenant", None), "currency", "") or ""
 
     @property
     def start(self) -> dt.datetime:
@@ -69,9 +65,13 @@ def range_form(params) -> DateRangeForm:
     return DateRangeForm(data or {"period": DEFAULT_PERIOD})
 
 
-def widget_context(request, today: dt.date | None = None) -> tuple[WidgetContext, DateRangeForm]:
-    form = range_form(request.GET)
+def widget_context(
+    request, today: dt.date | None = None, params=None
+) -> tuple[WidgetContext, DateRangeForm]:
+    """The context from the URL's range (or ``params``, e.g. a form's copy of it)."""
+    form = range_form(request.GET if params is None else params)
     today = today or timezone.localdate()
+    currency = getattr(getattr(request, "tenant", None), "currency", "") or ""
     if form.is_valid():
         data = form.cleaned_data
         return WidgetContext(
@@ -80,6 +80,10 @@ def widget_context(request, today: dt.date | None = None) -> tuple[WidgetContext
             date_to=data["date_to"],
             period=data["period"],
             today=today,
+            currency=currency,
         ), form
     start, end = preset_range(DEFAULT_PERIOD, today)
-    return WidgetContext(user=request.user, date_from=start, date_to=end, today=today), form
+    context = WidgetContext(
+        user=request.user, date_from=start, date_to=end, today=today, currency=currency
+    )
+    return context, form

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import logging
 
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.permissions import capability_required
 from apps.dashboard.context import widget_context
+from apps.dashboard.db import without_jit
 from apps.dashboard.layout import (
     LayoutError,
     layout_for,
@@ -38,8 +39,8 @@ def _widget_or_404(request, key: str) -> Widget:
     return widget
 
 
-def _page_context(request) -> dict:
-    ctx, form = widget_context(request)
+def _page_context(request, params=None) -> dict:
+    ctx, form = widget_context(request, params=params)
     layout = layout_for(request.user)
     shown = [item.widget for item in layout if not item.hidden]
     return {"ctx": ctx, "range_form": form, "layout": layout, "shown": shown}
@@ -59,7 +60,8 @@ def widget(request, key: str):
     widget = _widget_or_404(request, key)
     ctx, _ = widget_context(request)
     try:
-        data = widget.data(ctx)
+        with without_jit():
+            data = widget.data(ctx)
     except Exception:  # one broken widget must not take the dashboard down with it
         logger.exception("Dashboard widget %s failed", key)
         return render(request, "dashboard/widgets/_failed.html", {"widget": widget})
@@ -73,7 +75,14 @@ def widget_data(request, key: str):
     if not widget.has_chart:
         raise Http404("This widget has no chart.")
     ctx, _ = widget_context(request)
-    chart = widget.chart(ctx, widget.data(ctx))
+    try:
+        with without_jit():
+            chart = widget.chart(ctx, widget.data(ctx))
+    except Exception:  # the page says so next to the chart; the table shows the figures
+        logger.exception("Dashboard chart %s failed", key)
+        return JsonResponse(
+            {"key": widget.key, "error": "This chart could not be drawn."}, status=503
+        )
     return JsonResponse(
         {"key": widget.key, "title": widget.title, "from": ctx.date_from, "to": ctx.date_to} | chart
     )
@@ -104,7 +113,8 @@ def layout_change(request, action: str):
         if error:
             messages.error(request, error)
         return HttpResponseRedirect(reverse("dashboard:home") + (f"?{query}" if query else ""))
-    context = _page_context(request)
+    # The page's range travels in the form, so the re-rendered widgets keep it.
+    context = _page_context(request, params=QueryDict(query))
     context |= {"layout_error": error, "focus": request.POST.get("focus", "")}
     response = render(request, "dashboard/home.html#layout", context, status=422 if error else 200)
     if context["focus"]:

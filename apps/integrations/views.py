@@ -34,7 +34,11 @@ def index(request):
     return render(
         request,
         "integrations/index.html",
-        {"connections": list(selectors.connections_with_health()), "providers": Provider},
+        {
+            "connections": list(selectors.connections_with_health()),
+            "webhooks": selectors.outbound_webhooks_with_health(),
+            "providers": Provider,
+        },
     )
 
 

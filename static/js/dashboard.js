@@ -10,6 +10,17 @@
     return getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() || palette[0];
   }
 
+  // Long category labels (SKUs) are cut on narrow screens; the table has them in full.
+  function shortLabel(axis, spec) {
+    var categories = (spec.indexAxis || "x") === axis;
+    return function (value) {
+      var label = categories ? this.getLabelForValue(value) : value;
+      if (!categories) return typeof label === "number" ? label.toLocaleString() : label;
+      var max = window.innerWidth < 576 ? 10 : 22;
+      return typeof label === "string" && label.length > max ? label.slice(0, max - 1) + "…" : label;
+    };
+  }
+
   function draw(canvas) {
     if (!window.Chart || canvas.dataset.drawn) return;
     canvas.dataset.drawn = "1";
@@ -22,9 +33,18 @@
         var doughnut = spec.type === "doughnut";
         var datasets = spec.datasets.map(function (ds, i) {
           var colour = i === 0 ? brand() : palette[i % palette.length];
+          if (ds.band) {
+            // A forecast interval: an unlabelled shaded area between its low and high lines.
+            return Object.assign({}, ds, {
+              borderWidth: 0, pointRadius: 0, borderColor: "transparent",
+              backgroundColor: "rgba(253, 126, 20, 0.18)", fill: ds.band === "high" ? "-1" : false
+            });
+          }
           return Object.assign({}, ds, {
             backgroundColor: doughnut ? palette.slice(0, ds.data.length) : colour,
             borderColor: doughnut ? "#fff" : colour,
+            borderDash: ds.dashed ? [6, 4] : undefined,
+            spanGaps: false,
             tension: 0.2
           });
         });
@@ -37,8 +57,22 @@
             indexAxis: spec.indexAxis || "x",
             maintainAspectRatio: false,
             animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : undefined,
-            plugins: { legend: { display: doughnut || datasets.length > 1, position: "bottom" } },
-            scales: doughnut ? {} : { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true } }
+            plugins: {
+              legend: {
+                display: doughnut || datasets.length > 1,
+                position: "bottom",
+                labels: {
+                  filter: function (item, data) {
+                    var ds = data.datasets[item.datasetIndex];
+                    return !(ds && ds.band);
+                  }
+                }
+              }
+            },
+            scales: doughnut ? {} : {
+              x: { stacked: !!spec.stacked, ticks: { callback: shortLabel("x", spec) } },
+              y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { callback: shortLabel("y", spec) } }
+            }
           }
         });
       })

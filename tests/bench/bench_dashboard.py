@@ -52,7 +52,7 @@ def _build_here(n: int) -> None:
             product=p,
             sku=f"SKU-{i:06}",
             cost_price=Decimal(1 + i % 50),
-            reorder_point=Decimal(40 if i % 10 == 0 else 0),
+            reorder_point=Decimal(60 if i % 10 == 0 else 0),  # a tenth is low
         )
         for i, p in enumerate(products)
     )
@@ -94,12 +94,23 @@ def _build_here(n: int) -> None:
     stock_count_create(warehouse=warehouses[0], only_in_stock=True)
 
 
+def _variant_count(tenant) -> int:
+    from apps.catalog.models import Variant
+
+    with schema_context(tenant.schema_name):
+        return Variant.objects.count()
+
+
 def _company():
     from apps.accounts.models import User
     from apps.tenants.models import Tenant
+    from apps.tenants.services.lifecycle import tenant_delete_now
     from apps.tenants.services.provisioning import tenant_provision
 
     tenant = Tenant.objects.filter(slug=SLUG).first()
+    if tenant is not None and _variant_count(tenant) != VARIANTS:
+        tenant_delete_now(tenant=tenant)  # built for another size: start again
+        tenant = None
     if tenant is None:
         tenant = tenant_provision(
             name="Dashboard Bench",
@@ -107,18 +118,22 @@ def _company():
             owner_email=OWNER,
             owner_password=PASSWORD,
         )
-    with schema_context(tenant.schema_name):
-        from apps.catalog.models import Variant
-
-        if Variant.objects.count() < VARIANTS:
+        with schema_context(tenant.schema_name):
             started = time.perf_counter()
             if _has_scale_option():
                 call_command("seed_demo", scale=VARIANTS, tenant=SLUG)
             else:
-                _build_here(VARIANTS - Variant.objects.count())
+                _build_here(VARIANTS)
             print(f"\nbuilt {VARIANTS} variants in {time.perf_counter() - started:.0f} s")
-        if not User.objects.filter(email=OWNER).exists():
-            User.objects.create_user(email=OWNER, password=PASSWORD, role="owner")
+    with schema_context(tenant.schema_name):
+        from apps.catalog.models import Variant
+
+        # A tenth of the catalog below its reorder point, so low stock has rows to find.
+        Variant.objects.filter(sku__endswith="0").update(reorder_point=Decimal(60))
+        # Fresh statistics, as autovacuum would have gathered on a company that grew over
+        # time; without them the planner nests loops over 10,000 × 10,000 rows.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         user = User.objects.get(email=OWNER)
     connection.set_schema_to_public()
     return tenant, user

@@ -136,3 +136,13 @@ def test_a_widget_added_later_joins_the_end_of_a_saved_layout(web, tenant):
     with schema_context(tenant.schema_name):
         DashboardLayout.objects.create(user=user, order=[keys[2], keys[0], "retired_widget"])
         assert [a.widget.key for a in layout_for(user)] == [keys[2], keys[0], keys[1], *keys[3:]]
+
+
+def test_a_layout_change_keeps_the_page_date_range(web):
+    client = web.login_as("owner")
+    response = client.post(
+        "/dashboard/layout/hide/", {"widget": "low_stock", "query": "period=last_month"}, **HX
+    )
+    html = response.content.decode()
+    assert 'hx-get="/dashboard/widgets/top_moved/?period=last_month"' in html
+    assert 'name="query" value="period=last_month"' in html

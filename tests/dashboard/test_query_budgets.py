@@ -17,6 +17,9 @@ from apps.dashboard.registry import WIDGETS
 from apps.inventory.counts import stock_count_create
 from apps.inventory.models import StockMove
 from apps.inventory.services import MoveLine, stock_moves_post
+from apps.sales.models import Customer
+from apps.sales.services import LineInput as SaleLine
+from apps.sales.services import sales_order_confirm, sales_order_create
 from tests.conftest import make_user
 
 from .conftest import D
@@ -26,8 +29,10 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 def fill(shop, order, n: int, first: int = 0) -> None:
     """``n`` variants, each received and shipped over several days, each on its own
-    purchase order due today, each low on stock; one open count per warehouse."""
+    purchase order due today and its own confirmed (partly backordered) sales order, each
+    low on stock; one open count per warehouse."""
     today = timezone.localdate()
+    customer, _ = Customer.objects.get_or_create(name="Budget Buyer", email="buyer@budget.test")
     for i in range(first, first + n):
         variant = product_create(name=f"Part {i}", sku=f"PART-{i}").variants.get()
         variant.reorder_point = D(100)
@@ -40,6 +45,10 @@ def fill(shop, order, n: int, first: int = 0) -> None:
             )
         po = order([("bolt", 1)], expected=today - dt.timedelta(days=i % 2))
         po.lines.update(variant=variant)
+        sale = sales_order_create(
+            customer=customer, lines=[SaleLine(variant.pk, D(20), tax_rate=D(0))]
+        )
+        sales_order_confirm(order=sale)  # 13 on hand: a backorder of 7 each
     if n > 1:
         stock_count_create(warehouse=shop["warehouses"]["east"])
     stock_count_create(warehouse=shop["warehouses"]["main"])

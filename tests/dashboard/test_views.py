@@ -171,3 +171,38 @@ def test_stock_value_headline_uses_the_company_valuation_method(web, post, tenan
     tenant.save(update_fields=["valuation_method"])
     html = client.get("/dashboard/widgets/stock_value/", **HX).content.decode()
     assert '<p class="display-6 mb-0">100.00' in html and "at FIFO cost" in html
+
+
+def test_widget_reads_run_without_postgres_jit(web, monkeypatch):
+    """JIT compiling the widgets' big-estimate plans cost seconds (see apps/dashboard/db.py)."""
+    from django.db import connection
+
+    from apps.dashboard.registry import widget_get
+
+    seen = []
+
+    def spy(self, ctx):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            seen.append(cursor.fetchone()[0])
+        return {"count": 0, "lowest": []}
+
+    monkeypatch.setattr(type(widget_get("low_stock")), "data", spy)
+    web.login_as("owner").get("/dashboard/widgets/low_stock/", **HX)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        after = cursor.fetchone()[0]
+    assert seen == ["off"]
+    assert after != "off" or after == seen[0]  # SET LOCAL: only for the widget's transaction
+
+
+def test_a_failing_chart_answers_in_words_not_a_500(web, monkeypatch):
+    from apps.dashboard.registry import widget_get
+
+    def broken(self, ctx):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(type(widget_get("top_moved")), "data", broken)
+    response = web.login_as("owner").get("/dashboard/widgets/top_moved/data.json")
+    assert response.status_code == 503
+    assert response.json()["error"] == "This chart could not be drawn."

@@ -56,7 +56,7 @@ def _customers(*specs):
     ]
 
 
-def _run(tenant, connection, sync_jobs, entity="customers", retry_of=None) -> SyncRun:
+def _run(tenant, connection, sync_jobs, entity="audience", retry_of=None) -> SyncRun:
     with schema_context(tenant.schema_name):
         with sync_jobs():
             run = (
@@ -232,7 +232,7 @@ def test_token_never_in_logs_or_pages(tenant, fake, manager_client, sync_jobs, c
     for value in (fake.token, fake.client_secret):
         assert value not in caplog.text and value not in page
     assert secret not in caplog.text
-    assert "Sync customers" in page
+    assert "Export audience" in page and "Import unsubscribes" in page
 
 
 def test_webhook_url_answers_mailchimps_get_check(tenant_client, connection):
@@ -272,7 +272,7 @@ def test_polling_schedule_starts_both_syncs(tenant, connection, fake, sync_jobs)
         with sync_jobs():
             assert mailchimp.polling_due() == 2
         runs = dict(SyncRun.objects.values_list("entity", "state"))
-    assert runs == {"unsubscribes": "succeeded", "customers": "succeeded"}
+    assert runs == {"unsubscribes": "succeeded", "audience": "succeeded"}
     assert md5("ann@example.com") in fake.members
 
 

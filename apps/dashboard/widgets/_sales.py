@@ -8,12 +8,14 @@ from apps.dashboard.sales_source import sales_order_model
 
 class SalesWidget(Widget):
     empty_text = "No sales yet"
+    # Shown by chart widgets when the app is there but nothing sold in the range.
+    none_text = "No sales in this period"
 
     def data(self, ctx) -> dict:
         model = sales_order_model()
         if model is None:
             return {"empty": True, "empty_text": self.empty_text}
-        return {"empty": False, **self.figures(ctx, model)}
+        return {"empty": False, "empty_text": self.none_text, **self.figures(ctx, model)}
 
     def figures(self, ctx, model) -> dict:
         raise NotImplementedError

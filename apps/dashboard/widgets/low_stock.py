@@ -13,8 +13,10 @@ class LowStock(Widget):
     icon = "exclamation-triangle"
     template = "dashboard/widgets/low_stock.html"
     position = 10
-    query_budget = 2
+    query_budget = 1
 
     def data(self, ctx) -> dict:
-        rows = low_stock()
-        return {"count": rows.count(), "lowest": list(rows[:5])}
+        # One run of the union, counted here: running it twice (COUNT, then the first
+        # five) doubled the widget's time on a large catalog.
+        rows = list(low_stock())
+        return {"count": len(rows), "lowest": rows[:5]}

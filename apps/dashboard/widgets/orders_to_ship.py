@@ -1,4 +1,5 @@
-"""Orders confirmed and not yet shipped: what to pick and pack."""
+"""Orders confirmed and not yet shipped: how many at each step, and the ones that have
+waited longest — what to pick and pack first."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ class OrdersToShip(SalesWidget):
     icon = "box-seam"
     template = "dashboard/widgets/orders_to_ship.html"
     position = 2
-    query_budget = 1
+    query_budget = 2
 
     def figures(self, ctx, model) -> dict:
-        return sales_source.orders_to_ship(model, ctx.today)
+        labels = dict(model._meta.get_field("status").choices)
+        oldest = [
+            {**o, "status_label": labels.get(o["status"], o["status"])}
+            for o in sales_source.oldest_to_ship(model)
+        ]
+        return {**sales_source.orders_to_ship(model, ctx.today), "oldest": oldest}

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, Q, Sum
 from django.db.models.functions import Abs, Coalesce
 
+from apps.catalog.models import Variant
 from apps.dashboard.charts import dataset
 from apps.dashboard.registry import Widget, register
 from apps.inventory.models import StockMove
@@ -30,14 +31,16 @@ class TopMoved(Widget):
     has_chart = True
     chart_label = "Quantity moved per variant"
     position = 60
-    query_budget = 1
+    query_budget = 2
 
     def data(self, ctx) -> dict:
+        # Grouped by the variant id alone, then the ten names fetched: joining every move
+        # of the range to its variant and product before grouping was five times slower.
         rows = list(
             StockMove.objects.filter(created_at__gte=ctx.start, created_at__lt=ctx.end)
             .exclude(kind__in=INTERNAL)
             .order_by()
-            .values("variant_id", "variant__sku", "variant__product__name")
+            .values("variant_id")
             .annotate(
                 moved=Sum(Abs("quantity")),
                 quantity_in=Coalesce(
@@ -47,8 +50,21 @@ class TopMoved(Widget):
                     Sum(Abs("quantity"), filter=Q(quantity__lt=0)), ZERO, output_field=QTY
                 ),
             )
-            .order_by("-moved", "variant__sku")[:TOP]
+            .order_by("-moved", "variant_id")[:TOP]
         )
+        names = (
+            {
+                v["pk"]: v
+                for v in Variant.objects.filter(pk__in=[r["variant_id"] for r in rows]).values(
+                    "pk", "sku", "product__name"
+                )
+            }
+            if rows
+            else {}
+        )
+        for row in rows:
+            row["variant__sku"] = names[row["variant_id"]]["sku"]
+            row["variant__product__name"] = names[row["variant_id"]]["product__name"]
         return {"rows": rows}
 
     def chart(self, ctx, data: dict) -> dict:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.importexport.importers.base import Column, Importer, Row, RowPlan, diff, shown
 from apps.sales.customers.errors import CustomerError
+from apps.sales.customers.selectors import MIN_PHONE_DIGITS, digits_of, phone_digits
 from apps.sales.customers.services import (
     PHONE_CHARS,
     CustomerData,
@@ -88,6 +89,14 @@ class CustomerImporter(Importer):
         for c in Customer.objects.annotate(key=Lower("name")).filter(key__in=names):
             by_name.setdefault(c.key, []).append(c)
         self.by_email, self.by_name = by_email, by_name
+        # Same phone (digits only) as an existing customer: shown as a possible duplicate.
+        digits = {phone_digits(r.get("phone") or "") for r in rows}
+        digits = {d for d in digits if len(d) >= MIN_PHONE_DIGITS}
+        by_phone: dict[str, list[str]] = {}
+        if digits:
+            for c in Customer.objects.annotate(key=digits_of("phone")).filter(key__in=digits):
+                by_phone.setdefault(c.key, []).append(c.name)
+        self.by_phone = by_phone
         self.tiers = {t.name.lower(): t for t in PriceTier.objects.all()}
         self.default_tier = next((t for t in self.tiers.values() if t.is_default), None)
         self.seen: dict[str, int] = {}
@@ -182,6 +191,11 @@ class CustomerImporter(Importer):
             changes = [[k, "", shown(v)] for k, v in values.items()]
             if active is False:
                 changes.append(["active", "", "no"])
+            same_phone = self.by_phone.get(phone_digits(phone or ""))
+            if same_phone:
+                changes.append(
+                    ["possible duplicate", "", f"same phone as {', '.join(same_phone[:3])}"]
+                )
             return RowPlan(
                 row.number,
                 "create",
@@ -252,10 +266,11 @@ def customer_rows(params) -> object:
     filters = list_filters(params)
     if not params.get("active"):  # from the import/export page: every customer
         filters["active"] = "all"
-    segments = orders.rfm_segments()
-    qs = filtered_customers(filters, params.get("sort") or "name", segments)
+    totals, segments = orders.snapshot()
+    qs = filtered_customers(filters, params.get("sort") or "name", segments, totals)
     with_orders = orders.available()
     for c in qs.iterator(chunk_size=1000):
+        orders.figures_attach([c], totals)
         score = segments.get(c.pk)
         yield [
             c.name,

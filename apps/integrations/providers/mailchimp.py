@@ -7,7 +7,7 @@ segments as tags; unsubscribes come back and clear the consent.
   audience is the one chosen (or the account's only/first one). A webhook for unsubscribes is
   created on the audience at ``/hooks/mailchimp/<id>/?key=<secret>``: Mailchimp does not sign
   webhooks, the secret in the URL is the check.
-- Audience sync (``sync_customers``): each active customer with an email and marketing consent
+- Audience export (``sync_audience``): each active customer with an email and marketing consent
   is upserted with ``PUT /lists/{id}/members/{md5(lowercase email)}`` (``status_if_new:
   subscribed``: someone who unsubscribed in Mailchimp stays unsubscribed), then its tags set
   with ``POST …/tags`` (its RFM segment active, the others inactive). A customer whose consent
@@ -164,7 +164,7 @@ def _fingerprint(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def sync_customers(connection: Connection, recorder) -> str:
+def sync_audience(connection: Connection, recorder) -> str:
     from apps.sales.customers.rfm import NO_ORDERS
     from apps.sales.models import Customer
 
@@ -249,7 +249,7 @@ def sync_customers(connection: Connection, recorder) -> str:
                 data={**known.data, "fingerprint": "unsubscribed"},
             )
             recorder.count("updated")
-    sync_state_set(connection=connection, entity="customers", last_sync=timezone.now().isoformat())
+    sync_state_set(connection=connection, entity="audience", last_sync=timezone.now().isoformat())
     return f"{len(consenting)} customer(s) with consent in the audience"
 
 
@@ -369,7 +369,7 @@ def polling_due() -> int:
     for connection in Connection.objects.filter(
         provider=Provider.MAILCHIMP, status__in=("connected", "error")
     ):
-        for entity in ("unsubscribes", "customers"):
+        for entity in ("unsubscribes", "audience"):
             try:
                 sync_run_start(connection=connection, entity=entity, trigger="schedule")
                 started += 1

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, DecimalField, F, Max, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.core.cache import cache
+from django.db.models import Count, F, Max, QuerySet, Sum
 from django.utils import timezone
 
 ZERO = Decimal("0")
@@ -100,11 +100,58 @@ class OrderTotals:
     last_order: date
 
 
+CACHE_SECONDS = 3600
+
+
+def _fingerprint(model) -> str:
+    """Changes whenever an order is added, changed or removed: count, last id and last
+    change time, in one cheap query. Cached figures are keyed by it, so they are never
+    stale, and the cache key is per company (django-tenants' ``make_key``)."""
+    names = _fields(model)
+    aggregates = {"n": Count("pk"), "last": Max("pk")}
+    if "updated_at" in names:
+        aggregates["changed"] = Max("updated_at")
+    row = model.objects.order_by().aggregate(**aggregates)
+    changed = row.get("changed")
+    return f"{row['n']}:{row['last']}:{changed.timestamp() if changed else ''}"
+
+
 def order_totals() -> dict[int, OrderTotals]:
-    """Count, revenue and last order date per customer, aggregated in one query (for RFM)."""
+    """Count, revenue and last order date per customer (for RFM and the list's columns).
+    One aggregate over every sale, cached until an order changes."""
+    return snapshot()[0]
+
+
+def snapshot(
+    *, today: date | None = None, totals_needed: bool = True
+) -> tuple[dict[int, OrderTotals], dict]:
+    """(order totals, RFM scores) per customer id, with one fingerprint query when both
+    are cached: the list page and its exports need both. Without ``totals_needed`` the
+    totals are only read (and returned) when the scores must be computed."""
     model = order_model()
     if model is None:
-        return {}
+        return {}, {}
+    from apps.sales.customers.rfm import Purchases, rfm_scores
+
+    today = today or timezone.localdate()
+    fingerprint = _fingerprint(model)
+    totals_key = f"customers:order-totals:{fingerprint}"
+    rfm_key = f"customers:rfm:{today.isoformat()}:{fingerprint}"
+    cached = cache.get_many([totals_key, rfm_key] if totals_needed else [rfm_key])
+    totals, scores = cached.get(totals_key), cached.get(rfm_key)
+    if totals is None and (totals_needed or scores is None):
+        totals = cache.get(totals_key) if not totals_needed else None
+        if totals is None:
+            totals = _order_totals(model)
+            cache.set(totals_key, totals, CACHE_SECONDS)
+    if scores is None:
+        purchases = {k: Purchases(t.count, t.revenue, t.last_order) for k, t in totals.items()}
+        scores = rfm_scores(purchases, today=today)
+        cache.set(rfm_key, scores, CACHE_SECONDS)
+    return totals or {}, scores
+
+
+def _order_totals(model) -> dict[int, OrderTotals]:
     field = _date_field(model)
     rows = (
         sales_orders(model)
@@ -119,30 +166,14 @@ def order_totals() -> dict[int, OrderTotals]:
     }
 
 
-def annotate_order_figures(qs: QuerySet) -> QuerySet:
-    """Add ``order_count``, ``revenue`` and ``last_order`` to a customer queryset, as
-    subqueries (so the list stays one query and every column can be sorted)."""
-    model = order_model()
-    if model is None:
-        return qs
-    field = _date_field(model)
-    per_customer = sales_orders(model).filter(customer_id=OuterRef("pk")).order_by()
-    money = DecimalField(max_digits=16, decimal_places=2)
-    return qs.annotate(
-        order_count=Coalesce(
-            Subquery(per_customer.values("customer_id").annotate(n=Count("pk")).values("n")),
-            Value(0),
-        ),
-        revenue=Coalesce(
-            Subquery(
-                per_customer.values("customer_id").annotate(s=Sum("total")).values("s"),
-                output_field=money,
-            ),
-            Value(ZERO),
-            output_field=money,
-        ),
-        last_order=Subquery(per_customer.values("customer_id").annotate(m=Max(field)).values("m")),
-    )
+def figures_attach(customers, totals: dict[int, OrderTotals]) -> None:
+    """Set ``order_count``, ``revenue`` and ``last_order`` on customers shown in a list,
+    from ``order_totals()`` (no query)."""
+    for customer in customers:
+        t = totals.get(customer.pk)
+        customer.order_count = t.count if t else 0
+        customer.revenue = t.revenue if t else ZERO
+        customer.last_order = t.last_order if t else None
 
 
 def recent_orders(customer, *, limit: int = 10) -> list:
@@ -182,9 +213,6 @@ def open_balance(customer) -> Decimal | None:
 
 
 def rfm_segments(*, today: date | None = None) -> dict:
-    """RFM score per customer id from every sale (one query); empty without orders."""
-    from apps.sales.customers.rfm import Purchases, rfm_scores
-
-    totals = order_totals()
-    purchases = {k: Purchases(t.count, t.revenue, t.last_order) for k, t in totals.items()}
-    return rfm_scores(purchases, today=today or timezone.localdate())
+    """RFM score per customer id from every sale; empty without orders. Scored once per
+    day and set of orders (cached with the order totals)."""
+    return snapshot(today=today, totals_needed=False)[1]

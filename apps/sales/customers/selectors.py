@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
-from apps.sales.customers import orders
 from apps.sales.models import Customer, PriceTier
 
 MIN_PHONE_DIGITS = 6
@@ -24,7 +23,6 @@ CUSTOMER_SORTS = {
     "currency": F("currency"),
     "created": F("created_at"),
 }
-ORDER_SORTS = {"orders": "order_count", "revenue": "revenue", "last_order": "last_order"}
 
 
 def phone_digits(phone: str) -> str:
@@ -45,14 +43,15 @@ def customer_duplicates(
     if not conditions:
         return []
     qs = Customer.objects.annotate(
-        phone_digits=_regexp_digits("phone"),
+        phone_digits=digits_of("phone"),
     ).filter(conditions)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.order_by("name", "id")[:10])
 
 
-def _regexp_digits(field: str):
+def digits_of(field: str):
+    """The field with everything but digits removed (in the database)."""
     from django.db.models import CharField, Func
 
     return Func(
@@ -74,10 +73,9 @@ def customers(
     segment_ids: Iterable[int] | None = None,
     sort: str = "name",
 ) -> QuerySet[Customer]:
-    """Customers for the list page and exports, with their tier (and order figures when
-    sales orders exist) in one query."""
+    """Customers for the list page and exports, with their tier, in one query. (Order
+    figures and segments come from ``orders.snapshot()``; ``listing`` sorts by them.)"""
     qs = Customer.objects.select_related("price_tier")
-    qs = orders.annotate_order_figures(qs)
     if search:
         digits = phone_digits(search)
         condition = (
@@ -92,7 +90,7 @@ def customers(
             condition |= Q(phone_digits__contains=digits)
         # The contact join can repeat a customer: filter by id instead of DISTINCT, which
         # would clash with sorting on annotations.
-        matching = Customer.objects.annotate(phone_digits=_regexp_digits("phone")).filter(condition)
+        matching = Customer.objects.annotate(phone_digits=digits_of("phone")).filter(condition)
         qs = qs.filter(pk__in=matching.values("pk"))
     if tag:
         # tags is a JSON list; match a tag ignoring case.
@@ -127,25 +125,9 @@ def _tagged(tag: str) -> QuerySet:
 
 def _sorted(qs: QuerySet[Customer], sort: str) -> QuerySet[Customer]:
     descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key in ORDER_SORTS and orders.available():
-        expression = F(ORDER_SORTS[key])
-    else:
-        expression = CUSTOMER_SORTS.get(key, CUSTOMER_SORTS["name"])
+    expression = CUSTOMER_SORTS.get(sort.lstrip("-"), CUSTOMER_SORTS["name"])
     ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
     return qs.order_by(ordered, "id")
-
-
-def segment_sorted(qs: QuerySet[Customer], segments: dict[int, str], order: list[str], desc: bool):
-    """Order by RFM segment (best first unless ``desc``): a CASE over the segment's ids."""
-    whens = [
-        When(pk__in=[pk for pk, s in segments.items() if s == name], then=Value(rank))
-        for rank, name in enumerate(order)
-        if any(s == name for s in segments.values())
-    ]
-    rank = Case(*whens, default=Value(len(order)), output_field=IntegerField())
-    qs = qs.annotate(segment_rank=rank)
-    return qs.order_by(F("segment_rank").desc() if desc else F("segment_rank").asc(), "id")
 
 
 def all_tags() -> list[str]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/archive/", views.customer_archive, name="archive"),
+    path("<int:pk>/erase/", views.customer_erase, name="erase"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("<int:pk>/email/", views.email_send, name="email"),
     path("<int:pk>/contacts/new/", views_related.contact_edit, name="contact_new"),

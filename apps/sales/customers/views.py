@@ -25,8 +25,9 @@ from apps.sales.models import Customer
 def customer_list(request):
     filters = list_filters(request.GET)
     sort = request.GET.get("sort", "name")
-    segments = orders.rfm_segments()
-    page = paginate(request, filtered_customers(filters, sort, segments))
+    totals, segments = orders.snapshot()
+    page = paginate(request, filtered_customers(filters, sort, segments, totals))
+    orders.figures_attach(page, totals)
     for customer in page:
         customer.rfm = segments.get(customer.pk)
     context = {
@@ -211,4 +212,32 @@ def email_send(request, pk: int):
     status = 422 if request.method == "POST" else 200
     return render(
         request, "sales/customers/email.html", {"customer": customer, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("settings.manage")
+def customer_erase(request, pk: int):
+    """GET: the warning and the name to type. POST: erase, or say why not."""
+    from apps.sales.customers.erasure import customer_erase as erase
+
+    customer = get_object_or_404(Customer, pk=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            erase(
+                customer=customer,
+                user=request.user,
+                confirm_name=request.POST.get("confirm_name", ""),
+            )
+        except CustomerError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "The customer's personal data was erased.")
+            return redirect("sales:customers:detail", pk=customer.pk)
+    return render(
+        request,
+        "sales/customers/erase_confirm.html",
+        {"customer": customer, "error": error},
+        status=422 if error else 200,
     )

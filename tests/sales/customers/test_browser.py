@@ -75,12 +75,16 @@ def test_customer_flow(live_stack, page, committed):  # noqa: F811
         page.get_by_role("link", name="Name").click()
         expect(page.locator("#customer-table tbody tr").first).to_contain_text("Acme Retail")
         expect(page.locator("#customer-table")).to_have_count(1)
+        # Phone width: the page itself never scrolls sideways (the table scrolls in its box).
+        no_sideways = "document.documentElement.scrollWidth <= window.innerWidth"
+        assert page.evaluate(no_sideways)
 
         # Archive through the dialog.
         page.get_by_role("link", name="Acme Retail").click()
         page.get_by_role("link", name="Archive").click()
         page.get_by_role("button", name="Archive").click()
         expect(page.get_by_text("Acme Retail archived.")).to_be_visible()
+        assert page.evaluate(no_sideways)  # the customer page too
         with schema_context(tenant.schema_name):
             assert not Customer.objects.get(name="Acme Retail").is_active
             assert CustomerAddress.objects.get().is_default

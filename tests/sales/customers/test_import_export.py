@@ -78,6 +78,19 @@ def test_name_match_only_fills_in_a_missing_email(tenant_client, tenant, users):
         assert Customer.objects.filter(name="Pat Kim").count() == 2
 
 
+def test_preview_flags_a_new_row_with_a_known_phone_as_a_possible_duplicate(
+    tenant_client, tenant, users
+):
+    tenant_client.force_login(users[Role.MANAGER])
+    customer_make(tenant, "Acme Ltd", phone="+1 (555) 010-0200")
+    content = b"name,email,phone\nAcme Limited,new@acme.test,15550100200\n"
+    batch = _batch(tenant, upload(tenant_client, "customers", content))
+    with schema_context(tenant.schema_name):
+        row = batch.rows.get()
+    assert row.action == "create"  # a warning, not an error: the user decides
+    assert ["possible duplicate", "", "same phone as Acme Ltd"] in row.changes
+
+
 def test_row_errors_name_the_row_column_and_problem(tenant_client, tenant, users):
     tenant_client.force_login(users[Role.MANAGER])
     content = (
@@ -143,6 +156,12 @@ def test_export_follows_the_list_filters_and_round_trips(tenant_client, tenant, 
     # The list's export links carry its filters.
     page = tenant_client.get("/sales/customers/?tag=vip").content.decode()
     assert "/data/export/customers.csv?tag=vip&amp;active=active" in page
+    # ... also when the filters change through HTMX (the links are in the swapped table).
+    partial = tenant_client.get(
+        "/sales/customers/?q=bolt", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="customer-table"
+    ).content.decode()
+    assert "/data/export/customers.csv?q=bolt&amp;active=active" in partial
+    assert "Export the 1 matching customer:" in partial
     # The exported file imports back without changes.
     text = b"".join(tenant_client.get("/data/export/customers.csv").streaming_content)
     tenant_client.force_login(users[Role.MANAGER])

@@ -142,3 +142,87 @@ def test_customer_page_value_and_open_balance(tenant_client, tenant, users):
     # orders a year; predicted CLV = 200 × 1.82625 × 3 = 1095.75; 360 days between orders.
     for text in ("400.00", "200.00", "1.83", "1095.75", "360.0", "T-2"):
         assert text in html, text
+    assert f'href="/sales/?customer={acme.pk}"' in html
+
+
+def test_cached_figures_follow_every_order_change(tenant):
+    acme = customer_make(tenant, "Acme")
+    with schema_context(tenant.schema_name):
+        assert orders.order_totals() == {}
+        order = _order(acme, "T-1", 3, "120.00")
+        assert orders.order_totals()[acme.pk].revenue == D("120.00")
+        assert orders.rfm_segments()[acme.pk].code == "333"
+        order.status = "cancelled"  # the sales services save with updated_at
+        order.save()
+        assert orders.order_totals() == {}
+        assert orders.rfm_segments() == {}
+
+
+def test_sorting_by_order_figures_and_segment_pages_through_everyone(
+    tenant_client, tenant, users, django_assert_max_num_queries
+):
+    import re
+
+    from apps.accounts.models import Role
+
+    tenant_client.force_login(users[Role.MANAGER])
+    # Customer i has i orders of 10.00, the last one i days ago; "Zero" has none.
+    for i in range(1, 31):
+        customer = customer_make(tenant, f"C{i:02d}")
+        with schema_context(tenant.schema_name):
+            for n in range(i):
+                _order(customer, f"T-{i}-{n}", i + n * 30, "10.00")
+    customer_make(tenant, "Zero")
+
+    def names(**params):
+        html = tenant_client.get("/sales/customers/", params).content.decode()
+        return re.findall(r'href="/sales/customers/\d+/">([^<]+)</a>', html)
+
+    assert names(sort="-orders")[:3] == ["C30", "C29", "C28"]
+    assert names(sort="-orders", page=2) == ["C05", "C04", "C03", "C02", "C01", "Zero"]
+    assert names(sort="orders")[:2] == ["Zero", "C01"]
+    assert names(sort="revenue", per_page=50)[-1] == "C30"
+    # Most recent first; a customer without orders comes last either way.
+    assert names(sort="-last_order")[:2] == ["C01", "C02"]
+    assert names(sort="last_order", per_page=50)[-1] == "Zero"
+    assert names(sort="-last_order", per_page=50)[-1] == "Zero"
+    from apps.sales.customers import rfm
+    from apps.sales.models import Customer
+
+    with schema_context(tenant.schema_name):
+        scores = orders.rfm_segments()
+        segment_of = {
+            c.name: scores[c.pk].segment if c.pk in scores else rfm.NO_ORDERS
+            for c in Customer.objects.all()
+        }
+    best_first = names(sort="segment", per_page=50)
+    ranks = [rfm.ORDER.index(segment_of[name]) for name in best_first]
+    assert ranks == sorted(ranks) and best_first[-1] == "Zero"
+    assert names(sort="-segment", per_page=50)[0] == "Zero"
+    with django_assert_max_num_queries(20):
+        names(sort="-revenue", page=2)
+    rows = b"".join(
+        tenant_client.get("/data/export/customers.csv?sort=-revenue&active=active")
+    ).decode("utf-8-sig")
+    lines = rows.splitlines()
+    assert lines[1].startswith("C30,") and lines[-1].startswith("Zero,")
+    assert ",30,300.00," in lines[1]
+
+
+def test_cached_figures_are_per_company(tenant, other_tenant):
+    acme = customer_make(tenant, "Acme")
+    beta_customer = customer_make(other_tenant, "Beta buyer")
+    with schema_context(tenant.schema_name):
+        alpha_order = _order(acme, "T-1", 3, "120.00")
+        alpha_order.refresh_from_db()
+        assert set(orders.order_totals()) == {acme.pk}
+    with schema_context(other_tenant.schema_name):
+        beta_order = _order(beta_customer, "T-1", 3, "5.00")
+        # Give beta's orders the very same fingerprint (count, last id, last change) as
+        # alpha's: only the per-company cache key keeps the two apart.
+        SalesOrder = _model("SalesOrder")
+        SalesOrder.objects.filter(pk=beta_order.pk).update(
+            id=alpha_order.pk, updated_at=alpha_order.updated_at
+        )
+        totals = orders.order_totals()
+        assert set(totals) == {beta_customer.pk} and totals[beta_customer.pk].revenue == D("5.00")

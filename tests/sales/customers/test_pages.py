@@ -336,3 +336,34 @@ def test_other_company_cannot_see_customers(other_tenant_client, other_tenant, t
     other_tenant_client.force_login(make_user(other_tenant, Role.OWNER, "o@beta.test"))
     assert other_tenant_client.get(f"{LIST}{customer.pk}/").status_code == 404
     assert "Alpha secret customer" not in other_tenant_client.get(LIST).content.decode()
+
+
+def test_owner_erases_personal_data_after_typing_the_name(tenant_client, tenant, users):
+    customer = customer_make(
+        tenant, "Ann Person", kind="person", email="ann@x.test", phone="555 0100", tags=["vip"]
+    )
+    with schema_context(tenant.schema_name):
+        contact_save(customer=customer, name="Ann")
+        CustomerNote.objects.create(customer=customer, body="Lives at 1 Main St")
+    url = f"{LIST}{customer.pk}/erase/"
+    tenant_client.force_login(users[Role.MANAGER])
+    assert tenant_client.post(url, {"confirm_name": "Ann Person"}).status_code == 403
+    tenant_client.force_login(users[Role.OWNER])
+    wrong = tenant_client.post(url, {"confirm_name": "Ann"})
+    assert wrong.status_code == 422
+    assert "Type “Ann Person” exactly to confirm." in wrong.content.decode()
+    with schema_context(tenant.schema_name):
+        assert Customer.objects.get(pk=customer.pk).erased_at is None
+    assert tenant_client.post(url, {"confirm_name": " ann  person "}).status_code == 302
+    with schema_context(tenant.schema_name):
+        erased = Customer.objects.get(pk=customer.pk)
+        assert erased.name == f"Erased customer #{customer.pk}"
+        assert (erased.email, erased.phone, erased.tags, erased.is_active) == ("", "", [], False)
+        assert not CustomerContact.objects.filter(customer=customer).exists()
+        assert not CustomerNote.objects.filter(customer=customer).exists()
+    # An erased customer cannot be edited back into someone.
+    response = tenant_client.post(
+        f"{LIST}{customer.pk}/edit/",
+        {"kind": "person", "name": "Ann", "currency": "USD", "payment_terms_days": "30"},
+    )
+    assert "was erased for privacy" in response.content.decode()
