@@ -14,6 +14,11 @@ class Provider(models.TextChoices):
     SHOPIFY = "shopify", "Shopify"
     WOOCOMMERCE = "woocommerce", "WooCommerce"
     STRIPE = "stripe", "Stripe"
+    SLACK = "slack", "Slack"
+    TWILIO = "twilio", "Twilio SMS"
+    MAILCHIMP = "mailchimp", "Mailchimp"
+    AMAZON = "amazon", "Amazon"
+    QUICKBOOKS = "quickbooks", "QuickBooks Online"
 
 
 class Connection(models.Model):

@@ -3,7 +3,8 @@
 A run counts what it did (created, updated, skipped, failed) as it goes, keeps the offending
 record of each failure, and saves the provider's cursor after every page, so a run that dies
 half-way is retried from where it stopped and, thanks to the external-id map, changes nothing
-it already did. A failed run marks the connection as failing and notifies the managers.
+it already did. A failed run marks the connection as failing and notifies the managers, once
+per failing sync until a clean run of it recovers (``sync_failed_notify`` / ``sync_recovered``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,21 @@ MAX_ERRORS = 50
 # A run still "running" after this long died with its worker (django-q's timeout is 600 s).
 STALE_AFTER = dt.timedelta(minutes=15)
 
-ENTITIES = {"products": "Import products", "orders": "Import orders", "stock": "Push stock"}
+ENTITIES = {
+    "products": "Import products",
+    "orders": "Import orders",
+    "customers": "Import customers",
+    "stock": "Push stock",
+}
+# The channel slice's syncs (Mailchimp, Amazon, QuickBooks modules' sync_<entity>).
+ENTITIES.update(
+    audience="Export audience",
+    unsubscribes="Import unsubscribes",
+    inventory="Import FBA inventory",
+    invoices="Export invoices",
+    bills="Export bills",
+    payments="Import payments",
+)
 
 
 def entities_for(provider: str) -> dict[str, str]:
@@ -155,6 +170,8 @@ def sync_execute(run_id: int, job_id: str | None = None) -> str:
     job_progress_update(job_id, 100, "Done", result_url=_page(connection))
     if run.failed:
         _notify_failure(run, f"{run.failed} record(s) could not be synced.")
+    else:
+        _notify_recovered(run)
     return message
 
 
@@ -167,14 +184,23 @@ def _finish(run: SyncRun, state: str, message: str) -> None:
     run.state, run.message = state, message[:500]
 
 
-def _notify_failure(run: SyncRun, message: str) -> None:
-    from apps.notifications.services import notification_send
+def failing_integration(run: SyncRun) -> str:
+    """The notification rule's key: one per connection and sync, so a failing product import
+    is not "recovered" by the stock push that succeeds a minute later."""
+    return f"{run.connection} ({ENTITIES.get(run.entity, run.entity).lower()})"
 
-    connection = run.connection
-    notification_send(
-        kind="sync_failed",
-        title=f"{connection.name}: {ENTITIES.get(run.entity, run.entity).lower()} failed",
-        body=message,
-        url=_page(connection),
-        dedupe_key=f"sync-run-{run.pk}",
+
+def _notify_failure(run: SyncRun, message: str) -> None:
+    """Once per failing sync (apps/notifications/rules.py): later failures of the same sync
+    stay quiet until a clean run recovers it."""
+    from apps.notifications.rules import sync_failed_notify
+
+    sync_failed_notify(
+        integration=failing_integration(run), error=message, url=_page(run.connection)
     )
+
+
+def _notify_recovered(run: SyncRun) -> None:
+    from apps.notifications.rules import sync_recovered
+
+    sync_recovered(integration=failing_integration(run))

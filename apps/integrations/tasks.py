@@ -8,7 +8,7 @@ from apps.integrations.stock_push import stock_push_due  # noqa: F401  (schedule
 
 
 def products_sync_due() -> int:
-    """Hourly: incremental product (and, where offered, order) imports on every connected
+    """Hourly: incremental product (and, where offered, order and customer) imports on every connected
     store. Webhooks bring changes at once; this catches deliveries a store never made."""
     from apps.integrations.sync import entities_for, sync_run_start
 
@@ -16,7 +16,7 @@ def products_sync_due() -> int:
     for connection in Connection.objects.filter(
         provider__in=("shopify", "woocommerce"), status__in=("connected", "error")
     ):
-        for entity in ("products", "orders"):
+        for entity in ("products", "orders", "customers"):
             if entity not in entities_for(connection.provider):
                 continue
             try:

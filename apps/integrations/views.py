@@ -34,7 +34,11 @@ def index(request):
     return render(
         request,
         "integrations/index.html",
-        {"connections": list(selectors.connections_with_health()), "providers": Provider},
+        {
+            "connections": list(selectors.connections_with_health()),
+            "webhooks": selectors.outbound_webhooks_with_health(),
+            "providers": Provider,
+        },
     )
 
 
@@ -167,7 +171,7 @@ def detail(request, pk: int):
         "job": job,
         "inbox": selectors.inbox_recent(connection=connection),
         "map_form": LocationMapForm(connection=connection)
-        if connection.provider != Provider.STRIPE
+        if connection.provider in ("shopify", "woocommerce", "amazon")
         else None,
         "hook_url": request.build_absolute_uri(
             reverse("hooks:receive", args=[connection.provider, connection.pk])

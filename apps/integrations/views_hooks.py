@@ -10,7 +10,7 @@ import logging
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from apps.integrations.errors import BadSignature
 from apps.integrations.inbox import inbox_receive
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "POST"])
 def receive(request, provider: str, connection_id: int):
     connection = (
         Connection.objects.filter(pk=connection_id, provider=provider)
@@ -30,6 +30,8 @@ def receive(request, provider: str, connection_id: int):
     )
     if connection is None:
         return JsonResponse({"error": "unknown connection"}, status=404)
+    if request.method == "GET":  # Mailchimp checks the URL answers a GET before saving a webhook
+        return JsonResponse({"ok": True}, status=200 if provider == "mailchimp" else 405)
     module = provider_module(provider)
     try:
         event_id, topic = module.webhook_verify(connection, request)

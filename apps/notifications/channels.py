@@ -32,6 +32,21 @@ class Channel:
         raise NotImplementedError
 
 
+class ConnectorChannel(Channel):
+    """A company-wide channel an integration provides (Slack, SMS): it joins every delivery;
+    ``func_path(message)`` sends to each connected account that takes the message's kind."""
+
+    automatic = True
+
+    def __init__(self, code: str, label: str, func_path: str):
+        self.code, self.label, self.func_path = code, label, func_path
+
+    def deliver(self, message: Message) -> int:
+        from django.utils.module_loading import import_string
+
+        return import_string(self.func_path)(message)
+
+
 class InAppChannel(Channel):
     code, label, personal = "in_app", "In the app (the bell)", True
 
@@ -70,10 +85,16 @@ def channel_register(channel: Channel) -> None:
     CHANNELS[channel.code] = channel
 
 
+channel_register(ConnectorChannel("slack", "Slack", "apps.integrations.providers.slack.notify"))
+channel_register(
+    ConnectorChannel("sms", "SMS (Twilio)", "apps.integrations.providers.twilio.notify")
+)
+
+
 def deliver(message: Message, codes: Iterable[str]) -> int:
     """Send ``message`` on the chosen channels; unknown codes are ignored (a connector
     that was removed must not stop the others)."""
-    codes = set(codes)
+    codes = set(codes) | {c.code for c in CHANNELS.values() if getattr(c, "automatic", False)}
     personal = "email" if "email" in codes else "in_app" if "in_app" in codes else None
     count = CHANNELS[personal].deliver(message) if personal else 0
     for code in sorted(codes - {"in_app", "email"}):

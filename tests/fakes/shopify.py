@@ -54,6 +54,7 @@ class FakeShopify(FakeServer):
         self.sets: list[dict] = []  # every accepted inventorySetQuantities input
         self.subscriptions: dict[str, str] = {}  # topic -> uri
         self.orders: list[dict] = []  # GraphQL shape, for the Orders query
+        self.customers: list[dict] = []  # GraphQL shape, for the Customers query
         self.throttle_next = 0
         self.before_set = None  # callable run before a set is applied (simulates a sale)
         self._ids = itertools.count(1001)
@@ -172,6 +173,42 @@ class FakeShopify(FakeServer):
             "shipping_address": {"first_name": "Ann", "last_name": "Lee", "address1": "1 Main St",
                                  "city": "Springfield", "zip": "12345", "country": "United States"},
             "line_items": items,
+        }  # fmt: skip
+
+    def add_customer(self, first: str, last: str, email: str, phone: str = "") -> dict:
+        cid = next(self._ids)
+        customer = {
+            "id": f"gid://shopify/Customer/{cid}", "firstName": first, "lastName": last,
+            "email": email, "phone": phone or None, "updatedAt": _now(),
+        }  # fmt: skip
+        self.customers.append(customer)
+        time.sleep(0.002)
+        return customer
+
+    def touch_customer(self, customer: dict, **changes) -> None:
+        customer.update(changes)
+        customer["updatedAt"] = _now()
+        time.sleep(0.002)
+
+    def refund_payload(
+        self, order: dict, lines: list[tuple[str, int, str]], amount: str | None
+    ) -> dict:
+        """refunds/create (REST shape) for ``order`` (a ``create_order`` payload);
+        lines: (sku, quantity, restock_type)."""
+        rid = next(self._ids)
+        by_sku = {i["sku"]: i for i in order["line_items"]}
+        return {
+            "id": rid, "admin_graphql_api_id": f"gid://shopify/Refund/{rid}",
+            "order_id": order["id"], "note": "Damaged in transit", "restock": True,
+            "refund_line_items": [
+                {"id": next(self._ids), "quantity": qty, "line_item_id": by_sku[sku]["id"],
+                 "restock_type": restock, "line_item": by_sku[sku]}
+                for sku, qty, restock in lines
+            ],
+            "transactions": [
+                {"id": next(self._ids), "kind": "refund", "status": "success",
+                 "amount": amount, "currency": "USD"}
+            ] if amount else [],
         }  # fmt: skip
 
     # --- HTTP
@@ -352,6 +389,11 @@ class FakeShopify(FakeServer):
         page, info = self._page(self.orders, v)
         nodes = [{k: val for k, val in o.items() if k != "updatedAt"} for o in page]
         return {"orders": {"pageInfo": info, "nodes": nodes}}
+
+    def _op_Customers(self, v):
+        page, info = self._page(self.customers, v)
+        nodes = [{k: val for k, val in c.items() if k != "updatedAt"} for c in page]
+        return {"customers": {"pageInfo": info, "nodes": nodes}}
 
     def _op_Products(self, v):
         items = sorted(self.products, key=lambda p: (p["updatedAt"], p["id"]))

@@ -1,6 +1,6 @@
 """A fake WooCommerce store: REST API v3 with HTTP Basic consumer keys.
 
-Implements ``GET /products`` (``page``/``per_page`` with ``X-WP-Total``/``X-WP-TotalPages``,
+Implements ``GET /products`` and ``GET /orders`` (``page``/``per_page`` with ``X-WP-Total``/``X-WP-TotalPages``,
 ``orderby=modified``, ``modified_after``), ``GET /products/<id>/variations``, the batch
 endpoints ``POST /products/batch`` and ``POST /products/<id>/variations/batch`` (per-item
 errors), ``POST /webhooks``, and signed deliveries (``X-WC-Webhook-Signature``: base64
@@ -36,6 +36,8 @@ class FakeWooCommerce(FakeServer):
         self.products: dict[int, dict] = {}
         self.variations: dict[int, dict[int, dict]] = {}
         self.webhooks: dict[int, dict] = {}
+        self.orders: dict[int, dict] = {}
+        self.max_per_page = 100  # the store's cap on per_page (WooCommerce: 100)
         self.batches: list[tuple[str, dict]] = []
         self._ids = itertools.count(100)
 
@@ -67,6 +69,25 @@ class FakeWooCommerce(FakeServer):
         }  # fmt: skip
         time.sleep(0.002)
         return self.products[pid]
+
+    def add_order(self, status: str, lines: list[tuple[str, int, str]], **extra) -> dict:
+        """lines: (sku, quantity, price) of simple products added with ``add_simple``."""
+        oid = next(self._ids)
+        by_sku = {p["sku"]: p for p in self.products.values()}
+        self.orders[oid] = {
+            "id": oid, "number": str(oid), "status": status, "currency": "USD",
+            "customer_id": 0, "date_modified_gmt": _now(),
+            "billing": {"first_name": "Ada", "last_name": "Buyer", "email": f"ada{oid}@example.com"},
+            "shipping": {"first_name": "Ada", "address_1": "1 Main St", "city": "Springfield"},
+            "line_items": [
+                {"id": oid * 10 + i, "name": sku, "product_id": by_sku[sku]["id"],
+                 "variation_id": 0, "quantity": qty, "price": price, "sku": sku}
+                for i, (sku, qty, price) in enumerate(lines)
+            ],
+            **extra,
+        }  # fmt: skip
+        time.sleep(0.002)
+        return self.orders[oid]
 
     def touch(self, product: dict, **changes) -> None:
         product.update(changes)
@@ -124,6 +145,8 @@ class FakeWooCommerce(FakeServer):
         with self.lock:
             if rest == "/products" and method == "GET":
                 return self._list(query)
+            if rest == "/orders" and method == "GET":
+                return self._list(query, self.orders)
             if m := re.fullmatch(r"/products/(\d+)/variations", rest):
                 rows = list(self.variations.get(int(m.group(1)), {}).values())
                 return 200, {"X-WP-Total": str(len(rows)), "X-WP-TotalPages": "1"}, rows
@@ -140,14 +163,15 @@ class FakeWooCommerce(FakeServer):
                 return 201, {}, self.webhooks[hid]
         return 404, {}, {"code": "rest_no_route", "message": "No route was found."}
 
-    def _list(self, query):
-        items = sorted(self.products.values(), key=lambda p: (p["date_modified_gmt"], p["id"]))
+    def _list(self, query, rows=None):
+        rows = self.products if rows is None else rows
+        items = sorted(rows.values(), key=lambda p: (p["date_modified_gmt"], p["id"]))
         if query.get("modified_after"):
             since = datetime.fromisoformat(query["modified_after"].replace("Z", "+00:00"))
             if since.tzinfo:  # dates_are_gmt: compare as naive GMT, like the store does
                 since = since.astimezone(UTC).replace(tzinfo=None)
             items = [p for p in items if datetime.fromisoformat(p["date_modified_gmt"]) > since]
-        per_page = int(query.get("per_page", 10))
+        per_page = min(int(query.get("per_page", 10)), self.max_per_page)
         page = int(query.get("page", 1))
         total_pages = max(1, -(-len(items) // per_page))
         rows = items[(page - 1) * per_page : page * per_page]

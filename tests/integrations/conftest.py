@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import httpx
@@ -63,3 +64,27 @@ def connection_of(tenant, provider="shopify"):
 
     with schema_context(tenant.schema_name):
         return Connection.objects.get(provider=provider)
+
+
+@pytest.fixture
+def shop(tenant, manager_client, shopify_fake, warehouse, sync_jobs):
+    """A Shopify store connected with two products imported and 10 of each in stock here."""
+    from apps.catalog.models import Variant
+    from apps.inventory.models import Location, StockMove
+    from apps.inventory.services import MoveLine, stock_moves_post
+
+    shopify_fake.add_product("Blue mug", [("MUG-BLUE", "12.50")], stock=10)
+    shopify_fake.add_product("Plate", [("PLATE", "5.00")], stock=10)
+    shopify_connect(manager_client, shopify_fake, sync_jobs=sync_jobs)
+    connection = connection_of(tenant)
+    with schema_context(tenant.schema_name):
+        bin_ = Location.objects.get(warehouse=warehouse, code="A1")
+        with sync_jobs():
+            stock_moves_post(
+                lines=[
+                    MoveLine(variant_id=v.pk, location_id=bin_.pk, quantity=Decimal(10))
+                    for v in Variant.objects.filter(sku__in=["MUG-BLUE", "PLATE"])
+                ],
+                kind=StockMove.Kind.RECEIPT,
+            )
+    return connection

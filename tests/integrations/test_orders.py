@@ -4,39 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django_tenants.utils import schema_context
 
-from apps.catalog.models import Variant
 from apps.integrations.models import Connection, ExternalId, InboxEvent
 from apps.integrations.sync import sync_run_start
-from apps.inventory.models import Location, StockLevel, StockMove
-from apps.inventory.services import MoveLine, stock_moves_post
+from apps.inventory.models import StockLevel
 from apps.sales.models import SalesOrder
 from apps.sales.shipping import shipment_create
 from tests.fakes.woocommerce import FakeWooCommerce
-from tests.integrations.conftest import connection_of, shopify_connect
 
 D = Decimal
-
-
-@pytest.fixture
-def shop(tenant, manager_client, shopify_fake, warehouse, sync_jobs):
-    shopify_fake.add_product("Blue mug", [("MUG-BLUE", "12.50")], stock=10)
-    shopify_fake.add_product("Plate", [("PLATE", "5.00")], stock=10)
-    shopify_connect(manager_client, shopify_fake, sync_jobs=sync_jobs)
-    connection = connection_of(tenant)
-    with schema_context(tenant.schema_name):
-        bin_ = Location.objects.get(warehouse=warehouse, code="A1")
-        with sync_jobs():
-            stock_moves_post(
-                lines=[
-                    MoveLine(variant_id=v.pk, location_id=bin_.pk, quantity=D(10))
-                    for v in Variant.objects.filter(sku__in=["MUG-BLUE", "PLATE"])
-                ],
-                kind=StockMove.Kind.RECEIPT,
-            )
-    return connection
 
 
 def _deliver(client, connection, fake, topic, payload, event_id=None):

@@ -173,3 +173,72 @@ def test_only_managers_see_integrations(tenant, users, role):
 
 def test_unknown_connection_is_404(manager_client):
     assert manager_client.get("/integrations/999999/").status_code == 404
+
+
+def test_a_sync_failing_again_notifies_once_until_it_recovers(tenant, users, sync_jobs):
+    from apps.integrations.sync import sync_run_start
+
+    connection = _connection(tenant)  # no warehouse mapped: the stock push fails
+    with schema_context(tenant.schema_name):
+        for _ in range(3):
+            with sync_jobs():
+                sync_run_start(connection=connection, entity="stock")
+        assert SyncRun.objects.filter(state="failed").count() == 3
+        notes = Notification.objects.filter(recipient=users["manager"], kind="sync_failed")
+        assert notes.count() == 1
+        assert "push stock" in notes.get().title
+        # A clean run recovers the sync; the next failure is a new condition.
+        from apps.inventory.models import Location, Warehouse
+
+        wh = Warehouse.objects.create(code="W2", name="Second")
+        Location.objects.create(warehouse=wh, code="A1")
+        connection.settings = {"locations": [{"warehouse_id": wh.pk, "location_id": "gid://x/1"}]}
+        connection.save()
+        with sync_jobs():
+            sync_run_start(connection=connection, entity="stock")
+        assert SyncRun.objects.latest("id").state == "succeeded"
+        connection.settings = {}
+        connection.save()
+        with sync_jobs():
+            sync_run_start(connection=connection, entity="stock")
+        assert notes.count() == 2
+
+
+def test_outbound_webhooks_are_listed_with_their_health_in_fixed_queries(
+    tenant, manager_client, django_assert_max_num_queries
+):
+    import uuid
+
+    from apps.api.models import WebhookDelivery
+    from apps.api.webhooks.services import webhook_endpoint_create
+
+    def endpoint(name, states, **fields):
+        with schema_context(tenant.schema_name):
+            ep = webhook_endpoint_create(
+                url=f"https://{name}.example.com/hook", events=["stock.changed"]
+            )
+            for state in states:
+                WebhookDelivery.objects.create(
+                    endpoint=ep, event_id=uuid.uuid4(), event="stock.changed", payload={},
+                    state=state, last_error="Connection refused" if state != "succeeded" else "",
+                )  # fmt: skip
+            for key, value in fields.items():
+                setattr(ep, key, value)
+            ep.save()
+        return ep
+
+    assert "No outbound webhooks" in manager_client.get("/integrations/").content.decode()
+    endpoint("good", ["failed", "succeeded"])
+    with django_assert_max_num_queries(15):
+        one = manager_client.get("/integrations/").content.decode()
+    assert "https://good.example.com/hook" in one and "Healthy" in one
+    endpoint("down", ["succeeded", "failed", "failed"], consecutive_failures=2)
+    endpoint("off", ["gave_up"], is_active=False, disabled_reason="Disabled after 20 failures.")
+    endpoint("new", [])
+    for i in range(8):
+        endpoint(f"more{i}", ["succeeded"])
+    with django_assert_max_num_queries(15):
+        many = manager_client.get("/integrations/").content.decode()
+    assert "Failing" in many and "2 failures in a row" in many and "Connection refused" in many
+    assert "Disabled after 20 failures." in many and "No deliveries yet" in many
+    assert "https://more7.example.com/hook" in many

@@ -285,7 +285,7 @@ def test_decreases_push_at_once_and_reservations_with_the_schedule(
         assert stock_push_due() == 0  # nothing out of date: no run at all
     assert SyncRun.objects.filter(connection=connected, entity="stock").count() == runs
     with sync_jobs():
-        assert products_sync_due() == 2  # products and orders
+        assert products_sync_due() == 3  # products, orders and customers
 
 
 def test_connect_subscribes_to_webhooks_and_reconnect_keeps_the_connection(

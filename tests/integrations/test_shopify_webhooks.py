@@ -103,14 +103,16 @@ def test_app_uninstalled_disconnects_and_forgets_the_token(
     assert _post(tenant_client, connection, again, headers).status_code == 404
 
 
-def test_refunds_webhook_is_kept_but_ignored(
+def test_refund_of_an_order_not_imported_here_is_kept_and_skipped(
     tenant, tenant_client, connection, shopify_fake, sync_jobs
 ):
     body, headers = shopify_fake.webhook("refunds/create", {"id": 509562969, "order_id": 1})
     with sync_jobs():
         assert _post(tenant_client, connection, body, headers).status_code == 200
     with schema_context(tenant.schema_name):
-        assert InboxEvent.objects.get(connection=connection).state == "ignored"
+        event = InboxEvent.objects.get(connection=connection)
+        assert event.state == "processed"
+        assert event.result == "refund of order 1, not imported here"
 
 
 def test_webhook_for_another_companys_connection_is_not_found(

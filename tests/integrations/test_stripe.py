@@ -223,3 +223,144 @@ def test_payment_in_another_currency_fails_in_words(
         assert event.error == f"Paid in EUR, but invoice {invoice.number} is in USD."
         invoice.refresh_from_db()
         assert invoice.payment_status == "unpaid"
+
+
+@pytest.mark.parametrize(
+    "amount,currency,expected",
+    [("10.50", "usd", 1050), ("1000", "JPY", 1000), ("1.234", "KWD", 1234), ("0.01", "EUR", 1)],
+)
+def test_decimal_to_minor_units(amount, currency, expected):
+    from apps.integrations.stripe_payments import decimal_to_minor
+
+    assert decimal_to_minor(Decimal(amount), currency) == expected
+
+
+def test_a_fraction_the_currency_cannot_charge_is_refused_in_words():
+    from apps.integrations.errors import IntegrationError
+    from apps.integrations.stripe_payments import decimal_to_minor
+
+    with pytest.raises(IntegrationError, match="JPY has no decimal places"):
+        decimal_to_minor(Decimal("1000.50"), "JPY")
+
+
+def test_pay_by_card_link_on_the_invoice_page_and_in_the_email(
+    tenant,
+    manager_client,
+    connection,
+    stripe_fake,
+    invoice,
+    mailoutbox,
+    sync_jobs,
+    tenant_client,
+):
+    from apps.sales.models import Customer
+
+    url = f"/sales/invoices/{invoice.pk}/"
+    assert "No card payment link yet" in manager_client.get(url).content.decode()
+    response = manager_client.post(
+        f"/integrations/stripe/invoices/{invoice.pk}/pay-link/", follow=True
+    )
+    (link,) = stripe_fake.payment_links.values()
+    page = response.content.decode()
+    assert link["url"] in page and "Pay by card" in page
+    (price,) = stripe_fake.prices.values()
+    assert (price["currency"], price["unit_amount"]) == ("usd", int(invoice.balance * 100))
+    assert link["payment_intent_data"]["metadata"] == {"stockroom_invoice": invoice.number}
+    # Same balance: the same link, nothing new at Stripe.
+    manager_client.post(f"/integrations/stripe/invoices/{invoice.pk}/pay-link/")
+    assert len(stripe_fake.payment_links) == 1
+    # No email on file: said in words.
+    with schema_context(tenant.schema_name):
+        Customer.objects.filter(pk=invoice.order.customer_id).update(email="")
+    response = manager_client.post(
+        f"/integrations/stripe/invoices/{invoice.pk}/pay-email/", follow=True
+    )
+    assert "has no email address" in response.content.decode()
+    with schema_context(tenant.schema_name):
+        Customer.objects.filter(pk=invoice.order.customer_id).update(email="ann@example.com")
+    with sync_jobs():  # the email leaves when the request's transaction commits
+        manager_client.post(f"/integrations/stripe/invoices/{invoice.pk}/pay-email/")
+    (mail,) = mailoutbox
+    assert mail.to == ["ann@example.com"] and link["url"] in mail.body
+    assert invoice.number in mail.subject
+    # The customer pays through the link: Stripe's event records it on the invoice.
+    pi = {"id": "pi_link", "amount_received": price["unit_amount"], "currency": "usd",
+          "metadata": link["payment_intent_data"]["metadata"]}  # fmt: skip
+    body, headers = stripe_fake.event("payment_intent.succeeded", pi)
+    with sync_jobs():
+        _post(tenant_client, connection, body, headers)
+    with schema_context(tenant.schema_name):
+        invoice.refresh_from_db()
+        assert invoice.payment_status == "paid"
+    # Paid: no more card box on the page.
+    assert 'id="pay-card-title"' not in manager_client.get(url).content.decode()
+
+
+def test_a_changed_balance_replaces_the_link(
+    tenant, manager_client, connection, stripe_fake, invoice
+):
+    from apps.sales.invoicing import payment_record
+
+    manager_client.post(f"/integrations/stripe/invoices/{invoice.pk}/pay-link/")
+    with schema_context(tenant.schema_name):
+        payment_record(invoice=invoice, amount=Decimal("5.00"))
+    manager_client.post(f"/integrations/stripe/invoices/{invoice.pk}/pay-link/")
+    old, new = stripe_fake.payment_links.values()
+    assert old["active"] is False and new["active"] is True
+    assert stripe_fake.prices[new["line_items"][0]["price"]]["unit_amount"] == int(
+        (invoice.balance - Decimal("5.00")) * 100
+    )
+
+
+def test_without_stripe_the_invoice_page_has_no_card_box(tenant, manager_client, invoice):
+    page = manager_client.get(f"/sales/invoices/{invoice.pk}/").content.decode()
+    assert "Pay by card" not in page
+    response = manager_client.post(
+        f"/integrations/stripe/invoices/{invoice.pk}/pay-link/", follow=True
+    )
+    assert "Connect Stripe" in response.content.decode()
+
+
+def test_a_credit_note_is_refunded_to_the_card_once(
+    tenant, tenant_client, connection, stripe_fake, invoice, sync_jobs
+):
+    from apps.sales.models import SalesReturn
+    from apps.sales.returns import ReturnItem, sales_return_create
+
+    cents = int(invoice.balance * 100)
+    stripe_fake.payment_intents["pi_card"] = {
+        "amount": cents, "currency": "usd", "charge": "ch_card", "refunded": 0,
+    }  # fmt: skip
+    pi = {"id": "pi_card", "amount_received": cents, "currency": "usd",
+          "metadata": {"stockroom_invoice": invoice.number}}  # fmt: skip
+    body, headers = stripe_fake.event("payment_intent.succeeded", pi)
+    with sync_jobs():
+        _post(tenant_client, connection, body, headers)
+    with schema_context(tenant.schema_name):
+        line = invoice.order.lines.get()
+        with sync_jobs():
+            sales_return_create(
+                order=invoice.order,
+                items=[ReturnItem(line_id=line.pk, quantity=Decimal(1))],
+                refund_amount=Decimal("7.50"),
+            )
+        cn = SalesReturn.objects.get().credit_note_number
+    (refund,) = stripe_fake.refunds.values()
+    assert (refund["payment_intent"], refund["amount"]) == ("pi_card", 750)
+    assert refund["metadata"] == {"stockroom_credit_note": cn}
+    # Stripe then tells us the charge was refunded: the credit note already recorded it.
+    body, headers = stripe_fake.event(
+        "charge.refunded",
+        {"id": "ch_card", "payment_intent": "pi_card", "amount_refunded": 750, "currency": "usd"},
+    )
+    with sync_jobs():
+        _post(tenant_client, connection, body, headers)
+    with schema_context(tenant.schema_name):
+        invoice.refresh_from_db()
+        assert invoice.amount_refunded == Decimal("7.50")
+        assert invoice.payments.filter(kind="refund").count() == 1
+        # Running the push again refunds nothing more.
+        from apps.integrations.stripe_payments import return_refund_push
+
+        assert return_refund_push(SalesReturn.objects.get().pk) == "already refunded"
+    assert len(stripe_fake.refunds) == 1

@@ -206,7 +206,7 @@ def test_keys_never_in_logs_or_pages(
         runs = SyncRun.objects.filter(connection=connection).count()
     page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
     assert runs == 1
-    assert "Import products now" in page and "Import orders now" not in page  # webhooks only
+    assert "Import products now" in page and "Import orders now" in page
     for secret in (woo_fake.consumer_key, woo_fake.consumer_secret):
         assert secret not in caplog.text and secret not in page
 
@@ -291,3 +291,37 @@ def test_woocommerce_order_is_imported_once_paid_and_cancelled_with_the_store(
     order.refresh_from_db()
     assert order.status == "cancelled"
     assert StockLevel.objects.get(variant__sku="CANDLE").reserved == Decimal(0)
+
+
+def test_order_pull_is_incremental_paginated_429_aware_and_idempotent(
+    in_tenant, connection, woo_fake, sync_jobs, warehouse
+):
+    from apps.sales.models import SalesOrder
+
+    woo_fake.max_per_page = 2  # the store pages by 2 whatever we ask
+    woo_fake.add_simple("Candle", "CANDLE", "8.50")
+    _run(sync_jobs, connection, "products")
+    paid = [woo_fake.add_order("processing", [("CANDLE", 1, "8.50")]) for _ in range(3)]
+    woo_fake.add_order("pending", [("CANDLE", 1, "8.50")])
+    woo_fake.script["GET /wp-json/wc/v3/orders"] = [None, 429]  # page 2 is rate limited once
+    run = _run(sync_jobs, connection, "orders")
+    assert (run.state, run.created, run.skipped, run.failed) == ("succeeded", 3, 1, 0)
+    assert woo_fake.count("GET /wp-json/wc/v3/orders") == 3  # two pages + the 429
+    assert SalesOrder.objects.filter(status="confirmed").count() == 3
+    # Nothing changed since: the next run asks only for what changed and creates nothing.
+    run = _run(sync_jobs, connection, "orders")
+    assert (run.created, run.skipped) == (0, 0)
+    # One order cancelled in the store, one new paid order: the next run sees exactly those.
+    woo_fake.touch(paid[0], status="cancelled")
+    woo_fake.add_order("completed", [("CANDLE", 2, "8.50")])
+    run = _run(sync_jobs, connection, "orders")
+    assert (run.created, run.updated, run.skipped) == (1, 1, 0)
+    assert SalesOrder.objects.filter(status="cancelled").count() == 1
+    assert SalesOrder.objects.count() == 4
+    # The cursor is cleared after a complete run; a rerun from scratch changes nothing.
+    connection.refresh_from_db()
+    assert connection.sync_state["orders"]["cursor"] is None
+    connection.sync_state["orders"]["updated_since"] = None
+    connection.save()
+    run = _run(sync_jobs, connection, "orders")
+    assert run.created == 0 and SalesOrder.objects.count() == 4

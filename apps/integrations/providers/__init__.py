@@ -13,6 +13,11 @@ MODULES = {
     "shopify": "apps.integrations.providers.shopify",
     "woocommerce": "apps.integrations.providers.woocommerce",
     "stripe": "apps.integrations.providers.stripe",
+    "slack": "apps.integrations.providers.slack",
+    "twilio": "apps.integrations.providers.twilio",
+    "mailchimp": "apps.integrations.providers.mailchimp",
+    "amazon": "apps.integrations.providers.amazon",
+    "quickbooks": "apps.integrations.providers.quickbooks",
 }
 
 

@@ -9,6 +9,10 @@
   ``CHANGE_FROM_QUANTITY_STALE`` error makes us read again and retry.
 - Rate limits: GraphQL cost throttling (``THROTTLED`` + ``extensions.cost.throttleStatus``)
   waits until enough points are restored; HTTP 429 is handled by ``ApiClient``.
+- Refunds: ``refunds/create`` becomes a sales return of the imported order
+  (``returns_import``), once per refund.
+- Customers: ``customers`` pages (incremental by ``updated_at``) into sales customers,
+  mapped by id (``customers_import``); hourly with products and orders.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
+from apps.integrations.customers_import import RemoteCustomer, customer_upsert
 from apps.integrations.errors import ApiError, AuthFailed, IntegrationError
 from apps.integrations.http_client import ApiClient
 from apps.integrations.models import Connection, ExternalId, InboxEvent, Provider
@@ -37,6 +42,7 @@ from apps.integrations.orders import (
     order_cancel,
     order_import,
 )
+from apps.integrations.returns_import import RemoteRefund, RemoteRefundLine, refund_import
 from apps.integrations.services import (
     connection_create,
     connection_credentials_update,
@@ -84,6 +90,14 @@ query Orders($first: Int!, $after: String, $query: String) {
         }
       }
     }
+  }
+}
+"""
+CUSTOMERS_QUERY = """
+query Customers($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id firstName lastName email phone }
   }
 }
 """
@@ -652,7 +666,100 @@ def webhook_handle(connection: Connection, event: InboxEvent, recorder) -> str:
         return "product updated"
     if event.topic in ("orders/create", "orders/updated", "orders/cancelled"):
         return _order_event(connection, event.topic, payload, recorder)
-    return "ignored"  # refunds/create: handled with returns, later
+    if event.topic == "refunds/create":
+        return refund_import(connection, recorder, remote_refund(payload))
+    return "ignored"
+
+
+# Refunded line items that went back to stock in Shopify; "no_restock" did not come back
+# (scrap here); "cancel" was refunded before it shipped (not a return).
+RESTOCK_TYPES = ("return", "legacy_restock")
+
+
+def remote_refund(payload: dict) -> RemoteRefund:
+    """refunds/create as Shopify sends it (REST shape) → what refund_import needs."""
+    paid_back = [
+        decimal_or_none(t.get("amount")) or Decimal(0)
+        for t in payload.get("transactions") or []
+        if t.get("kind") == "refund" and t.get("status", "success") == "success"
+    ]
+    lines = []
+    for row in payload.get("refund_line_items") or []:
+        if row.get("restock_type") == "cancel":
+            continue
+        item = row.get("line_item") or {}
+        lines.append(
+            RemoteRefundLine(
+                variant_id=_gid("ProductVariant", item["variant_id"])
+                if item.get("variant_id")
+                else "",
+                sku=item.get("sku") or "",
+                quantity=decimal_or_none(row.get("quantity")) or Decimal(0),
+                restock=row.get("restock_type") in RESTOCK_TYPES,
+            )
+        )
+    order_id = payload.get("order_id")
+    return RemoteRefund(
+        refund_id=payload.get("admin_graphql_api_id") or _gid("Refund", payload["id"]),
+        order_id=_gid("Order", order_id) if order_id else "",
+        order_number=str(order_id or ""),
+        amount=sum(paid_back, Decimal(0)) if paid_back else None,
+        note=(payload.get("note") or "")[:100],
+        lines=lines,
+    )
+
+
+# --- customers in ---------------------------------------------------------------------------
+
+
+def sync_customers(connection: Connection, recorder) -> str:
+    """Customers changed since the last run (all of them the first time), cursor per page."""
+    state = connection.sync_state.get("customers") or {}
+    run_started = state.get("run_started") if state.get("cursor") else None
+    if not run_started:
+        run_started = timezone.now().isoformat()
+        sync_state_set(connection=connection, entity="customers", run_started=run_started)
+    since = state.get("updated_since")
+    cursor, pages = state.get("cursor"), 0
+    currency = (connection.settings.get("currency") or "USD").upper()
+    with client_for(connection) as client:
+        while True:
+            data = graphql(
+                client,
+                CUSTOMERS_QUERY,
+                {
+                    "first": PAGE_SIZE,
+                    "after": cursor,
+                    "query": f"updated_at:>'{since}'" if since else None,
+                },
+            )["customers"]
+            for node in data["nodes"]:
+                customer_upsert(
+                    connection,
+                    recorder,
+                    RemoteCustomer(
+                        customer_id=node["id"],
+                        name=" ".join(filter(None, [node.get("firstName"), node.get("lastName")])),
+                        email=node.get("email") or "",
+                        phone=node.get("phone") or "",
+                        currency=currency,
+                    ),
+                )
+            pages += 1
+            cursor = data["pageInfo"]["endCursor"]
+            if not data["pageInfo"]["hasNextPage"]:
+                break
+            sync_state_set(connection=connection, entity="customers", cursor=cursor)
+            recorder.progress(min(95, pages * 10), f"Imported {pages} page(s) of customers…")
+    sync_state_set(
+        connection=connection,
+        entity="customers",
+        cursor=None,
+        updated_since=run_started,
+        run_started=None,
+        last_sync=timezone.now().isoformat(),
+    )
+    return f"{pages} page(s) read"
 
 
 def _address(data: dict | None) -> str:

@@ -52,6 +52,10 @@ def _client(secret_key: str) -> ApiClient:
     )
 
 
+def client_for(connection: Connection) -> ApiClient:
+    return _client(credentials_of(connection).get("secret_key", ""))
+
+
 def connection_connect(*, name: str, secret_key: str, hook_base: str) -> Connection:
     key = (secret_key or "").strip()
     if not key.startswith(("sk_", "rk_")):
@@ -158,7 +162,10 @@ def _refund(obj: dict, currency: str, recorder) -> str:
         ).values_list("amount", flat=True),
         Decimal(0),
     )
-    new = total - already
+    # What our own credit notes refunded on this charge is on the invoice already.
+    from apps.integrations.stripe_payments import pushed_refunds_total
+
+    new = total - already - pushed_refunds_total(obj.get("payment_intent") or "")
     if new <= 0:
         recorder.count("skipped")
         return text + "; nothing new"

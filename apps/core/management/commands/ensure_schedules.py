@@ -95,6 +95,27 @@ SCHEDULES = [
         None,
     ),
     (
+        "amazon polling",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.providers.amazon.polling_due'",
+        Schedule.MINUTES,
+        15,
+    ),
+    (
+        "mailchimp polling",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.providers.mailchimp.polling_due'",
+        Schedule.HOURLY,
+        None,
+    ),
+    (
+        "quickbooks polling",
+        "apps.core.jobs.fan_out",
+        "'apps.integrations.providers.quickbooks.polling_due'",
+        Schedule.HOURLY,
+        None,
+    ),
+    (
         "reorder run",
         "apps.core.jobs.fan_out",
         "'apps.purchasing.tasks.replenishment_run'",
