@@ -143,8 +143,11 @@ def invoice_email_send(*, invoice, user=None) -> str:
 
 
 def return_refund_push(sales_return_id: int) -> str:
-    """The job queued when a return with a refund is saved: refund the card payments."""
-    from apps.sales.models import Payment, SalesReturn
+    """The job queued when a return with a refund is saved: refund the card payments. A
+    refusal by Stripe notifies the managers (once, like a failing sync) and can be run again
+    (what was refunded is not refunded twice)."""
+    from apps.notifications.rules import sync_failed_notify, sync_recovered
+    from apps.sales.models import SalesReturn
 
     sales_return = SalesReturn.objects.select_related("order").get(pk=sales_return_id)
     connection = stripe_connection()
@@ -152,6 +155,24 @@ def return_refund_push(sales_return_id: int) -> str:
         return "nothing to refund by card"
     if ids.local_for(connection, "refund_of_return", str(sales_return.pk)):
         return "already refunded"
+    integration = f"{connection} (card refunds)"
+    try:
+        result = _refund_return(connection, sales_return)
+    except IntegrationError as exc:
+        sync_failed_notify(
+            integration=integration,
+            error=f"Credit note {sales_return.credit_note_number} was not refunded to the "
+            f"card: {exc.message}",
+            url=f"/sales/orders/{sales_return.order_id}/",
+        )
+        return f"failed: {exc.message}"
+    sync_recovered(integration=integration)
+    return result
+
+
+def _refund_return(connection: Connection, sales_return) -> str:
+    from apps.sales.models import Payment
+
     card_payments = Payment.objects.filter(
         invoice__order=sales_return.order,
         kind=Payment.Kind.PAYMENT,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from apps.integrations.models import Connection, InboxEvent
+from apps.integrations.models import Connection, ExternalId, InboxEvent
 from apps.integrations.providers.stripe import minor_to_decimal
 from tests.fakes.stripe import FakeStripe
 
@@ -364,3 +364,27 @@ def test_a_credit_note_is_refunded_to_the_card_once(
 
         assert return_refund_push(SalesReturn.objects.get().pk) == "already refunded"
     assert len(stripe_fake.refunds) == 1
+
+
+def test_a_refund_stripe_refuses_notifies_the_managers_in_words(
+    tenant, tenant_client, connection, stripe_fake, invoice, sync_jobs, users
+):
+    from apps.notifications.models import Notification
+    from apps.sales.returns import ReturnItem, sales_return_create
+
+    pi = {"id": "pi_gone", "amount_received": int(invoice.balance * 100), "currency": "usd",
+          "metadata": {"stockroom_invoice": invoice.number}}  # fmt: skip
+    body, headers = stripe_fake.event("payment_intent.succeeded", pi)
+    with sync_jobs():
+        _post(tenant_client, connection, body, headers)
+    with schema_context(tenant.schema_name):
+        with sync_jobs():  # Stripe does not know pi_gone: the refund is refused
+            sales_return_create(
+                order=invoice.order,
+                items=[ReturnItem(line_id=invoice.order.lines.get().pk, quantity=Decimal(1))],
+                refund_amount=Decimal("5.00"),
+            )
+        note = Notification.objects.get(recipient=users["manager"], kind="sync_failed")
+        assert "card refunds" in note.title and "was not refunded to the card" in note.body
+        assert not ExternalId.objects.filter(entity="refund").exists()
+    assert stripe_fake.refunds == {}
