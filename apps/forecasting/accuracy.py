@@ -80,3 +80,66 @@ def accuracy_by_run(*, runs: int = 8, today: date | None = None) -> list[RunAccu
             )
         )
     return out
+
+
+@dataclass
+class VariantAccuracy:
+    run: ForecastRun
+    days: int  # forecast days now in the past (stock-out days left out)
+    forecast: float
+    actual: float
+    wape: float | None
+    bias: float | None
+    promised: float | None  # the backtest WAPE the run expected
+
+
+def variant_accuracy(variant_id: int, *, runs: int = 12, today: date | None = None):
+    """One variant's realised accuracy per recent run that forecast it, newest first: what
+    was forecast then against what shipped since. Four queries."""
+    today = today or demand._today()
+    policies = list(
+        PolicyResult.objects.filter(variant_id=variant_id, run__status=ForecastRun.Status.DONE)
+        .select_related("run")
+        .order_by("-run__finished_at", "-run_id")[:runs]
+    )
+    if not policies:
+        return []
+    rows = pd.DataFrame.from_records(
+        Forecast.objects.filter(
+            run__in=[p.run_id for p in policies], variant_id=variant_id, date__lt=today
+        ).values_list("run_id", "date", "quantity"),
+        columns=["run_id", "date", "forecast"],
+    )
+    merged = rows
+    if not rows.empty:
+        first = rows["date"].min()
+        actual = demand.demand_history(
+            variant_ids=[variant_id],
+            days=(today - first).days,
+            end=today - pd.Timedelta(days=1),
+        )
+        actual = actual.rename(columns={"quantity": "actual"})
+        actual["date"] = actual["date"].dt.date
+        rows["forecast"] = rows["forecast"].astype(float)
+        merged = rows.merge(actual[["date", "actual", "stockout"]], how="left", on="date")
+        merged["actual"] = merged["actual"].fillna(0.0)
+        merged = merged[~merged["stockout"].fillna(False).astype(bool)]
+    out = []
+    for p in policies:
+        part = merged[merged["run_id"] == p.run_id] if not merged.empty else merged
+        fc = float(part["forecast"].sum()) if not part.empty else 0.0
+        act = float(part["actual"].sum()) if not part.empty else 0.0
+        err = (part["forecast"] - part["actual"]) if not part.empty else None
+        ok = err is not None and act > 0
+        out.append(
+            VariantAccuracy(
+                run=p.run,
+                days=int(part["date"].nunique()) if not part.empty else 0,
+                forecast=round(fc, 3),
+                actual=round(act, 3),
+                wape=float(err.abs().sum() / act) if ok else None,
+                bias=float(err.sum() / act) if ok else None,
+                promised=(p.metrics or {}).get("wape"),
+            )
+        )
+    return out
