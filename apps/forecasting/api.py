@@ -9,6 +9,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.models import ApiKey
+from apps.accounts.permissions import user_can
+from apps.api.permissions import ApiPermission
 from apps.catalog.models import Variant
 from apps.forecasting import selectors
 from apps.forecasting.errors import ForecastingError
@@ -18,6 +21,23 @@ from apps.forecasting.services import forecast_run_request
 
 QTY = {"max_digits": 14, "decimal_places": 3}
 MAX_VARIANTS = 500
+
+
+class ReadingPost(ApiPermission):
+    """For POSTs that only read (stored forecasts, what-if policies): the read scope and
+    ``forecasting.view`` suffice; starting a run checks the write scope itself."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if isinstance(request.auth, ApiKey) and not request.auth.allows("forecasting", False):
+            self.message = "This API key lacks the forecasting:read scope."
+            return False
+        if not user_can(user, "forecasting.view"):
+            self.message = "Your role does not allow this (needs forecasting.view)."
+            return False
+        return True
 
 
 def _variants(ids: list[int]) -> list[Variant]:
@@ -101,7 +121,7 @@ class ForecastView(APIView):
     returned (follow it at ``GET /api/jobs/{id}/``, then ask again)."""
 
     api_area = "forecasting"
-    capabilities = {"read": "forecasting.view", "write": "forecasting.view"}
+    permission_classes = [ReadingPost]
 
     @extend_schema(
         request=VariantsIn,
@@ -124,7 +144,12 @@ class ForecastView(APIView):
                 if p.variant_id not in latest or rank[p.run_id] < rank[latest[p.variant_id].run_id]:
                     latest[p.variant_id] = p
         if len(latest) < len(ids):
-            if not _can_run(request.user):
+            if isinstance(request.auth, ApiKey) and not request.auth.allows("forecasting", True):
+                raise exceptions.PermissionDenied(
+                    "No fresh forecast for some variants, and starting a run needs the "
+                    "forecasting:write scope."
+                )
+            if not user_can(request.user, "forecasting.run"):
                 raise exceptions.PermissionDenied(
                     "No fresh forecast for some variants, and your role cannot start a run "
                     "(needs forecasting.run)."
@@ -147,12 +172,6 @@ class ForecastView(APIView):
             for v in variants
         ]
         return Response(ForecastOut({"status": "fresh", "forecasts": rows}).data)
-
-
-def _can_run(user) -> bool:
-    from apps.accounts.permissions import user_can
-
-    return user_can(user, "forecasting.run")
 
 
 class OptimizeIn(VariantsIn):
@@ -204,7 +223,7 @@ class OptimizeView(APIView):
     time (what-if; nothing is saved)."""
 
     api_area = "forecasting"
-    capabilities = {"read": "forecasting.view", "write": "forecasting.view"}
+    permission_classes = [ReadingPost]
 
     @extend_schema(
         request=OptimizeIn,
