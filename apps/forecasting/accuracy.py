@@ -143,3 +143,48 @@ def variant_accuracy(variant_id: int, *, runs: int = 12, today: date | None = No
             )
         )
     return out
+
+
+def realised_by_variant(date_from: date, date_to: date, *, today: date | None = None):
+    """Forecast at the time against actual per variant over past days in the period: each
+    day is judged by the latest finished run whose forecast covered it and that finished
+    before that day began (its snapshot). Stock-out days are left out. Columns variant_id,
+    days, forecast, actual, abs_err. Three queries."""
+    today = today or demand._today()
+    date_to = min(date_to, today - pd.Timedelta(days=1))
+    empty = pd.DataFrame(columns=["variant_id", "days", "forecast", "actual", "abs_err"])
+    if date_from > date_to:
+        return empty
+    rows = pd.DataFrame.from_records(
+        Forecast.objects.filter(
+            run__status=ForecastRun.Status.DONE, date__gte=date_from, date__lte=date_to
+        ).values_list("run__finished_at", "run_id", "variant_id", "date", "quantity"),
+        columns=["finished_at", "run_id", "variant_id", "date", "forecast"],
+    )
+    if rows.empty:
+        return empty
+    made = pd.to_datetime(rows["finished_at"], utc=True).dt.date
+    rows = rows[made < rows["date"]]
+    if rows.empty:
+        return empty
+    rows = rows.sort_values(["finished_at", "run_id"]).drop_duplicates(
+        ["variant_id", "date"], keep="last"
+    )
+    actual = demand.demand_history(
+        variant_ids=rows["variant_id"].unique().tolist(),
+        days=(date_to - date_from).days + 1,
+        end=date_to,
+    ).rename(columns={"series_id": "variant_id", "quantity": "actual"})
+    actual["date"] = actual["date"].dt.date
+    merged = rows.merge(actual[["variant_id", "date", "actual", "stockout"]], how="left")
+    merged["actual"] = merged["actual"].fillna(0.0)
+    merged = merged[~merged["stockout"].fillna(False).astype(bool)]
+    merged["forecast"] = merged["forecast"].astype(float)
+    merged["abs_err"] = (merged["forecast"] - merged["actual"]).abs()
+    out = merged.groupby("variant_id").agg(
+        days=("date", "nunique"),
+        forecast=("forecast", "sum"),
+        actual=("actual", "sum"),
+        abs_err=("abs_err", "sum"),
+    )
+    return out.reset_index()
