@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -26,7 +27,7 @@ def reorder_values_source(variant=None):
             if variant is not None and variant.pk
             else "",
         )
-    return format_html(
+    return mark_safe(  # noqa: S308 - constant text
         '<p class="small text-body-secondary mb-2" id="reorder-source">Entered by hand: '
         "forecasts do not change these values (a forecasting setting).</p>"
     )
