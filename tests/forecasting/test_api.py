@@ -108,8 +108,9 @@ def test_scopes_and_validation(api_as, mugs, fresh):
     )
     read_only = api_as(Role.OWNER, ["forecasting:read"])
     assert read_only.post("/api/ml/train").status_code == 403  # train needs write
-    bad = read_only.post("/api/ml/forecast", {"variants": []})
-    assert bad.status_code == 400 and "variants" in bad.json_body["error"]["fields"]
+    for body in ({"variants": []}, {"variants": [10**20]}, {"variants": "7"}, {}):
+        bad = read_only.post("/api/ml/forecast", body)
+        assert bad.status_code == 400 and "variants" in bad.json_body["error"]["fields"], body
     bad = read_only.post(
         "/api/ml/optimize", {"variants": [mugs[0].pk], "service_levels": {"D": 0.9}}
     )
