@@ -51,7 +51,7 @@ def _variants(ids: list[int]) -> list[Variant]:
 
 class VariantsIn(serializers.Serializer):
     variants = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         min_length=1,
         max_length=MAX_VARIANTS,
     )
