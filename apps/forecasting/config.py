@@ -15,6 +15,11 @@ def forecast_settings() -> ForecastSettings:
     return settings
 
 
+def forecast_settings_read() -> ForecastSettings:
+    """The settings for showing (one query, never a write): the defaults until saved."""
+    return ForecastSettings.objects.filter(pk=1).first() or ForecastSettings(pk=1)
+
+
 def _level(field: str, value) -> Decimal:
     try:
         level = Decimal(str(value))

@@ -12,7 +12,11 @@ from apps.core.htmx import render_page_or_partial
 from apps.core.pagination import paginate
 from apps.forecasting import selectors, services
 from apps.forecasting.accuracy import accuracy_by_run, variant_accuracy
-from apps.forecasting.config import forecast_settings, forecast_settings_update
+from apps.forecasting.config import (
+    forecast_settings,
+    forecast_settings_read,
+    forecast_settings_update,
+)
 from apps.forecasting.errors import ForecastingError
 from apps.forecasting.forms import SettingsForm
 from apps.purchasing.config import purchasing_settings
@@ -30,6 +34,7 @@ def overview(request):
         "accuracy": accuracy_by_run() if not request.htmx else [],
         "insights": selectors.insights(latest) if not request.htmx else {},
         "revenue": _revenue_rows(latest),
+        "settings": forecast_settings_read(),
     }
     return render_page_or_partial(request, "forecasting/overview.html", "run-table", context)
 
@@ -68,7 +73,7 @@ def variant_detail(request, pk: int):
         "chart": chart,
         "can_run": user_can(request.user, "forecasting.run"),
         "accuracy_history": variant_accuracy(variant.pk),
-        "settings": forecast_settings(),
+        "settings": forecast_settings_read(),
     }
     return render(request, "forecasting/variant.html", context)
 

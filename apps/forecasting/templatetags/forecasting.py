@@ -12,10 +12,10 @@ register = template.Library()
 
 @register.simple_tag
 def reorder_values_source(variant=None):
-    from apps.forecasting.config import forecast_settings
+    from apps.forecasting.config import forecast_settings_read
     from apps.forecasting.models import ForecastSettings
 
-    if forecast_settings().reorder_mode == ForecastSettings.ReorderMode.FORECAST:
+    if forecast_settings_read().reorder_mode == ForecastSettings.ReorderMode.FORECAST:
         return format_html(
             '<p class="small mb-2" id="reorder-source"><strong>Forecast-driven:</strong> the '
             "nightly forecast overwrites reorder point, safety stock and reorder quantity"
