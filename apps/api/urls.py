@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from apps.api import auth_views
 from apps.api.jobs import JobViewSet
 from apps.catalog import api as catalog_api
+from apps.forecasting import api as forecasting_api
 from apps.inventory import api as inventory_api
 from apps.purchasing import api as purchasing_api
 from apps.sales import api as sales_api
@@ -38,6 +39,9 @@ urlpatterns = [
     path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
     path("inventory/adjust/", inventory_api.AdjustView.as_view(), name="inventory-adjust"),
     path("reports/", include("apps.reports.api_urls")),
+    path("ml/forecast", forecasting_api.ForecastView.as_view(), name="ml-forecast"),
+    path("ml/optimize", forecasting_api.OptimizeView.as_view(), name="ml-optimize"),
+    path("ml/train", forecasting_api.TrainView.as_view(), name="ml-train"),
     path("", include(router.urls)),
 ]
 

@@ -80,3 +80,111 @@ def accuracy_by_run(*, runs: int = 8, today: date | None = None) -> list[RunAccu
             )
         )
     return out
+
+
+@dataclass
+class VariantAccuracy:
+    run: ForecastRun
+    days: int  # forecast days now in the past (stock-out days left out)
+    forecast: float
+    actual: float
+    wape: float | None
+    bias: float | None
+    promised: float | None  # the backtest WAPE the run expected
+
+
+def variant_accuracy(variant_id: int, *, runs: int = 12, today: date | None = None):
+    """One variant's realised accuracy per recent run that forecast it, newest first: what
+    was forecast then against what shipped since. Four queries."""
+    today = today or demand._today()
+    policies = list(
+        PolicyResult.objects.filter(variant_id=variant_id, run__status=ForecastRun.Status.DONE)
+        .select_related("run")
+        .order_by("-run__finished_at", "-run_id")[:runs]
+    )
+    if not policies:
+        return []
+    rows = pd.DataFrame.from_records(
+        Forecast.objects.filter(
+            run__in=[p.run_id for p in policies], variant_id=variant_id, date__lt=today
+        ).values_list("run_id", "date", "quantity"),
+        columns=["run_id", "date", "forecast"],
+    )
+    merged = rows
+    if not rows.empty:
+        first = rows["date"].min()
+        actual = demand.demand_history(
+            variant_ids=[variant_id],
+            days=(today - first).days,
+            end=today - pd.Timedelta(days=1),
+        )
+        actual = actual.rename(columns={"quantity": "actual"})
+        actual["date"] = actual["date"].dt.date
+        rows["forecast"] = rows["forecast"].astype(float)
+        merged = rows.merge(actual[["date", "actual", "stockout"]], how="left", on="date")
+        merged["actual"] = merged["actual"].fillna(0.0)
+        merged = merged[~merged["stockout"].fillna(False).astype(bool)]
+    out = []
+    for p in policies:
+        part = merged[merged["run_id"] == p.run_id] if not merged.empty else merged
+        fc = float(part["forecast"].sum()) if not part.empty else 0.0
+        act = float(part["actual"].sum()) if not part.empty else 0.0
+        err = (part["forecast"] - part["actual"]) if not part.empty else None
+        ok = err is not None and act > 0
+        out.append(
+            VariantAccuracy(
+                run=p.run,
+                days=int(part["date"].nunique()) if not part.empty else 0,
+                forecast=round(fc, 3),
+                actual=round(act, 3),
+                wape=float(err.abs().sum() / act) if ok else None,
+                bias=float(err.sum() / act) if ok else None,
+                promised=(p.metrics or {}).get("wape"),
+            )
+        )
+    return out
+
+
+def realised_by_variant(date_from: date, date_to: date, *, today: date | None = None):
+    """Forecast at the time against actual per variant over past days in the period: each
+    day is judged by the latest finished run whose forecast covered it and that finished
+    before that day began (its snapshot). Stock-out days are left out. Columns variant_id,
+    days, forecast, actual, abs_err. Three queries."""
+    today = today or demand._today()
+    date_to = min(date_to, today - pd.Timedelta(days=1))
+    empty = pd.DataFrame(columns=["variant_id", "days", "forecast", "actual", "abs_err"])
+    if date_from > date_to:
+        return empty
+    rows = pd.DataFrame.from_records(
+        Forecast.objects.filter(
+            run__status=ForecastRun.Status.DONE, date__gte=date_from, date__lte=date_to
+        ).values_list("run__finished_at", "run_id", "variant_id", "date", "quantity"),
+        columns=["finished_at", "run_id", "variant_id", "date", "forecast"],
+    )
+    if rows.empty:
+        return empty
+    made = pd.to_datetime(rows["finished_at"], utc=True).dt.date
+    rows = rows[made < rows["date"]]
+    if rows.empty:
+        return empty
+    rows = rows.sort_values(["finished_at", "run_id"]).drop_duplicates(
+        ["variant_id", "date"], keep="last"
+    )
+    actual = demand.demand_history(
+        variant_ids=rows["variant_id"].unique().tolist(),
+        days=(date_to - date_from).days + 1,
+        end=date_to,
+    ).rename(columns={"series_id": "variant_id", "quantity": "actual"})
+    actual["date"] = actual["date"].dt.date
+    merged = rows.merge(actual[["variant_id", "date", "actual", "stockout"]], how="left")
+    merged["actual"] = merged["actual"].fillna(0.0)
+    merged = merged[~merged["stockout"].fillna(False).astype(bool)]
+    merged["forecast"] = merged["forecast"].astype(float)
+    merged["abs_err"] = (merged["forecast"] - merged["actual"]).abs()
+    out = merged.groupby("variant_id").agg(
+        days=("date", "nunique"),
+        forecast=("forecast", "sum"),
+        actual=("actual", "sum"),
+        abs_err=("abs_err", "sum"),
+    )
+    return out.reset_index()

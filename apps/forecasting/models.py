@@ -108,3 +108,34 @@ class PolicyResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant_id}: reorder at {self.reorder_point}"
+
+
+class ForecastSettings(models.Model):
+    """The company's forecasting settings: one row (pk 1), created with defaults when first
+    read. Ordering cost and holding cost rate are the purchasing settings' (one figure for
+    every EOQ in the company)."""
+
+    class ReorderMode(models.TextChoices):
+        MANUAL = "manual", "Manual: reorder values are entered by hand"
+        FORECAST = "forecast", "Forecast-driven: reorder values are updated every night"
+
+    reorder_mode = models.CharField(
+        max_length=10, choices=ReorderMode.choices, default=ReorderMode.MANUAL
+    )
+    service_level_a = models.DecimalField(max_digits=5, decimal_places=4, default="0.98")
+    service_level_b = models.DecimalField(max_digits=5, decimal_places=4, default="0.95")
+    service_level_c = models.DecimalField(max_digits=5, decimal_places=4, default="0.90")
+    review_period_days = models.PositiveSmallIntegerField(default=7)
+    horizon_days = models.PositiveSmallIntegerField(default=28)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "Forecasting settings"
+
+    @property
+    def service_levels(self) -> dict[str, float]:
+        return {
+            "A": float(self.service_level_a),
+            "B": float(self.service_level_b),
+            "C": float(self.service_level_c),
+        }

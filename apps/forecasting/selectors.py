@@ -102,3 +102,59 @@ def insights(run: ForecastRun | None) -> dict:
             )[:10]
         ),
     }
+
+
+FRESH_DAYS = 3  # a forecast older than this is not used for purchasing
+
+
+def fresh_runs(*, days: int = FRESH_DAYS) -> list[ForecastRun]:
+    from django.utils import timezone
+
+    return list(
+        ForecastRun.objects.filter(
+            status=ForecastRun.Status.DONE,
+            series__gt=0,
+            finished_at__gte=timezone.now() - timedelta(days=days),
+        ).order_by("-finished_at", "-id")
+    )
+
+
+def forecast_demand(
+    *, variant_ids=None, today=None, runs: list[ForecastRun] | None = None
+) -> dict[int, list]:
+    """Daily forecast from ``today`` on per variant (all warehouses pooled), from the most
+    recent fresh run that covers it; variants without a fresh forecast are absent.
+    Two queries."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    runs = fresh_runs() if runs is None else runs
+    if not runs:
+        return {}
+    rank = {run.pk: i for i, run in enumerate(runs)}
+    rows = Forecast.objects.filter(run__in=runs, date__gte=today)
+    if variant_ids is not None:
+        rows = rows.filter(variant_id__in=list(variant_ids))
+    best: dict[int, int] = {}
+    days: dict[tuple[int, int], list] = {}
+    for run_id, variant_id, quantity in rows.order_by("date").values_list(
+        "run_id", "variant_id", "quantity"
+    ):
+        days.setdefault((variant_id, run_id), []).append(quantity)
+        if variant_id not in best or rank[run_id] < rank[best[variant_id]]:
+            best[variant_id] = run_id
+    return {v: days[(v, r)] for v, r in best.items()}
+
+
+def demand_over(days: list, lead_time: int):
+    """Expected demand over the next ``lead_time`` days from a daily forecast; days past its
+    end are taken at the forecast's average."""
+    from decimal import Decimal
+
+    if lead_time <= 0 or not days:
+        return Decimal("0")
+    total = sum(days[:lead_time], Decimal("0"))
+    missing = lead_time - min(lead_time, len(days))
+    if missing:
+        total += sum(days, Decimal("0")) / len(days) * missing
+    return total

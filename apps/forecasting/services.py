@@ -18,14 +18,15 @@ from django.utils import timezone
 from apps.catalog.models import Variant
 from apps.core.jobs import job_enqueue, job_progress_update
 from apps.forecasting import demand
+from apps.forecasting.config import forecast_settings
 from apps.forecasting.errors import ForecastingError
 from apps.forecasting.models import Forecast, ForecastRun, PolicyResult
+from apps.forecasting.reorder_values import reorder_values_apply
 from apps.inventory.models import StockLevel
+from apps.purchasing.config import purchasing_settings
 
 DEFAULT_LEAD_TIME = 14
 HORIZON = 28
-ORDER_COST = 50.0  # per purchase order, in the company's currency
-HOLDING_RATE = 0.25  # a year, share of unit cost
 Q3 = Decimal("0.001")
 
 
@@ -38,7 +39,10 @@ def _run_create(*, user=None, variant=None, trigger=ForecastRun.Trigger.MANUAL) 
             "A forecast run is already queued or running; wait for it to finish."
         )
     return ForecastRun.objects.create(
-        variant=variant, requested_by=user, trigger=trigger, horizon=HORIZON
+        variant=variant,
+        requested_by=user,
+        trigger=trigger,
+        horizon=forecast_settings().horizon_days,
     )
 
 
@@ -81,6 +85,24 @@ def _d(value) -> Decimal:
     return Decimal(str(round(float(value), 3))).quantize(Q3)
 
 
+def _emit_completed(run: ForecastRun) -> None:
+    from apps.api.webhooks.services import webhook_event_emit
+
+    webhook_event_emit(
+        event="forecast.completed",
+        data={
+            "run": run.pk,
+            "trigger": run.trigger,
+            "variant": run.variant_id,
+            "series": run.series,
+            "horizon": run.horizon,
+            "model_mix": run.model_mix,
+            "accuracy": run.accuracy,
+            "finished_at": run.finished_at,
+        },
+    )
+
+
 def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> ForecastRun:
     """Run the pipeline and store its results; the run records success or the error."""
     from ml import policy
@@ -111,6 +133,8 @@ def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> Fore
         job_progress_update(job_id, 15, f"Forecasting {frame['series_id'].nunique()} items")
         result = pipeline_run(frame, _calendar(), run.horizon, Config(seed=run.pk or 0))
         job_progress_update(job_id, 80, "Computing reorder points and saving")
+        settings = forecast_settings()
+        costs = purchasing_settings()
         ids = [int(v) for v in result.series_ids]
         variants = {
             v.pk: v for v in Variant.objects.filter(pk__in=ids).prefetch_related("supplier_items")
@@ -130,8 +154,10 @@ def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> Fore
             unit_cost=cost,
             stock=position,
             lead_time_days=lead,
-            order_cost=ORDER_COST,
-            holding_rate=HOLDING_RATE,
+            review_days=settings.review_period_days,
+            order_cost=float(costs.ordering_cost),
+            holding_rate=float(costs.holding_cost_rate) / 100,
+            service_levels=settings.service_levels,
         )
         with transaction.atomic():
             forecasts = []
@@ -204,6 +230,8 @@ def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> Fore
             run.history_end = frame["date"].max().date()
             run.finished_at = timezone.now()
             run.save()
+            reorder_values_apply(run=run, settings=settings)
+            _emit_completed(run)
     except Exception as exc:
         ForecastRun.objects.filter(pk=run.pk).update(
             status=ForecastRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("variants/<int:pk>/", views.variant_detail, name="variant"),
     path("reforecast/", views.reforecast, name="reforecast"),
+    path("settings/", views.settings_edit, name="settings"),
 ]

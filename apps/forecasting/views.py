@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.permissions import capability_required, user_can
 from apps.catalog.models import Variant
 from apps.core.htmx import render_page_or_partial
 from apps.core.pagination import paginate
 from apps.forecasting import selectors, services
-from apps.forecasting.accuracy import accuracy_by_run
+from apps.forecasting.accuracy import accuracy_by_run, variant_accuracy
+from apps.forecasting.config import (
+    forecast_settings,
+    forecast_settings_read,
+    forecast_settings_update,
+)
 from apps.forecasting.errors import ForecastingError
+from apps.forecasting.forms import SettingsForm
+from apps.purchasing.config import purchasing_settings
 
 
 @require_GET
@@ -27,6 +34,7 @@ def overview(request):
         "accuracy": accuracy_by_run() if not request.htmx else [],
         "insights": selectors.insights(latest) if not request.htmx else {},
         "revenue": _revenue_rows(latest),
+        "settings": forecast_settings_read(),
     }
     return render_page_or_partial(request, "forecasting/overview.html", "run-table", context)
 
@@ -64,8 +72,31 @@ def variant_detail(request, pk: int):
         "stockout_days": sum(1 for _, _, s in data["history"] if s),
         "chart": chart,
         "can_run": user_can(request.user, "forecasting.run"),
+        "accuracy_history": variant_accuracy(variant.pk),
+        "settings": forecast_settings_read(),
     }
     return render(request, "forecasting/variant.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required("forecasting.run")
+def settings_edit(request):
+    settings = forecast_settings()
+    form = SettingsForm(request.POST or None, initial=SettingsForm.initial_from(settings))
+    if request.method == "POST" and form.is_valid():
+        try:
+            forecast_settings_update(**form.cleaned_data)
+        except ForecastingError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, "Forecasting settings saved.")
+            return redirect("forecasting:settings")
+    return render(
+        request,
+        "forecasting/settings.html",
+        {"form": form, "purchasing": purchasing_settings()},
+        status=422 if form.errors else 200,
+    )
 
 
 @require_POST

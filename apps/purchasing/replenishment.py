@@ -17,7 +17,10 @@ shortfall 17 ≥ reorder quantity 12; MOQ 24 → 24; packs of 10 → 30.
 
 Lead time: the variant's own, else the supplier item's, else the supplier's actual
 average (from received purchase orders, once there are three), else the supplier's
-default. Demand comes from ``selectors.expected_daily_demand`` (forecasting's seam).
+default. Demand over the lead time comes from the latest fresh forecast (apps/forecasting,
+at most three days old: the sum of the forecast days within the lead time, shared between
+warehouses by their last 90 days of shipments); without one, from
+``selectors.expected_daily_demand`` (the 90-day average) — ``demand_source`` says which.
 Everything is read in a fixed number of queries, then worked out in Python.
 """
 
@@ -32,6 +35,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 
 from apps.catalog.models import Supplier, SupplierItem, Variant
+from apps.forecasting.selectors import demand_over, forecast_demand
 from apps.inventory.models import StockLevel, Warehouse
 from apps.purchasing.config import purchasing_settings
 from apps.purchasing.errors import PurchasingError
@@ -59,6 +63,7 @@ class Suggestion:
     quantity: Decimal
     unit_cost: Decimal
     notes: list[str] = field(default_factory=list)
+    demand_source: str = "90-day average"
 
     @property
     def key(self) -> str:
@@ -146,6 +151,8 @@ def reorder_suggestions(
     stock = {(v, w): (on_hand, reserved) for v, w, on_hand, reserved in levels}
     on_order = _on_order()
     demand = expected_daily_demand()
+    forecast = forecast_demand()
+    shares = _warehouse_shares(demand, stock)
     pairs = set(stock) | set(on_order) | set(demand)
     if warehouse_id:
         pairs = {p for p in pairs if p[1] == warehouse_id}
@@ -178,11 +185,18 @@ def reorder_suggestions(
         if supplier_id and (supplier is None or supplier.pk != supplier_id):
             continue
         on_hand, reserved = stock.get((variant_id, wh_id), (ZERO, ZERO))
-        daily = demand.get((variant_id, wh_id), ZERO)
+        lead = _lead_time(variant, item, actual)
+        source = "90-day average"
+        if variant_id in forecast:
+            source = "forecast"
+            share = shares.get((variant_id, wh_id), ZERO)
+            over_lead = (demand_over(forecast[variant_id], lead) * share).quantize(Decimal("0.001"))
+            daily = (over_lead / lead).quantize(Decimal("0.0001")) if lead else ZERO
+        else:
+            daily = demand.get((variant_id, wh_id), ZERO)
+            over_lead = (daily * lead).quantize(Decimal("0.001"))
         if variant.reorder_point <= 0 and daily <= 0:
             continue
-        lead = _lead_time(variant, item, actual)
-        over_lead = (daily * lead).quantize(Decimal("0.001"))
         available = on_hand - reserved
         incoming = on_order.get((variant_id, wh_id), ZERO)
         position = available + incoming - over_lead
@@ -220,6 +234,7 @@ def reorder_suggestions(
                 reorder_point=variant.reorder_point,
                 quantity=quantity,
                 unit_cost=unit_cost,
+                demand_source=source,
             )
         )
     suggestions.sort(
@@ -231,6 +246,23 @@ def reorder_suggestions(
         )
     )
     return suggestions
+
+
+def _warehouse_shares(demand, stock) -> dict[tuple[int, int], Decimal]:
+    """Each warehouse's share of a variant's pooled forecast: its share of the last 90 days
+    of shipments; a variant that shipped nothing is shared by where it is stocked."""
+    shipped: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (v, _w), daily in demand.items():
+        shipped[v] += daily
+    shares = {(v, w): daily / shipped[v] for (v, w), daily in demand.items() if shipped[v] > 0}
+    stocked: dict[int, list[int]] = defaultdict(list)
+    for v, w in stock:
+        if shipped[v] <= 0:
+            stocked[v].append(w)
+    for v, warehouses in stocked.items():
+        for w in warehouses:
+            shares[(v, w)] = Decimal(1) / len(warehouses)
+    return shares
 
 
 def _lead_time(variant: Variant, item: SupplierItem | None, actual: dict[int, Decimal]) -> int:

@@ -1,3 +1,9 @@
 """Every report, one module per group; importing registers them."""
 
-from apps.reports.definitions import inventory, purchasing, sales, stock_analysis  # noqa: F401
+from apps.reports.definitions import (  # noqa: F401
+    forecasting,
+    inventory,
+    purchasing,
+    sales,
+    stock_analysis,
+)
