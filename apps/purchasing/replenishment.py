@@ -3,6 +3,9 @@
 For each (variant, warehouse):
 
     position  = available (on hand − reserved) + on order − expected demand over the lead time
+                (when the company's reorder values are forecast-driven, the reorder point
+                already holds the lead-time demand, so it is not subtracted again:
+                position = available + on order, the textbook inventory position)
     suggested when position ≤ reorder point (variants with neither a reorder point nor
     expected demand are left out)
     quantity  = max(reorder quantity, reorder point + safety stock − position),
@@ -173,6 +176,11 @@ def reorder_suggestions(
     warehouses = Warehouse.objects.in_bulk({w for _, w in pairs})
     actual = actual_lead_times()
     settings = purchasing_settings()
+    from apps.forecasting.config import forecast_settings_read
+    from apps.forecasting.models import ForecastSettings
+
+    # Forecast-driven reorder points include the lead-time demand (apps/forecasting policies).
+    forecast_driven = forecast_settings_read().reorder_mode == ForecastSettings.ReorderMode.FORECAST
 
     suggestions = []
     for variant_id, wh_id in pairs:
@@ -199,7 +207,7 @@ def reorder_suggestions(
             continue
         available = on_hand - reserved
         incoming = on_order.get((variant_id, wh_id), ZERO)
-        position = available + incoming - over_lead
+        position = available + incoming - (ZERO if forecast_driven else over_lead)
         if position > variant.reorder_point:
             continue
         unit_cost = item.cost if item else variant.cost_price

@@ -52,3 +52,27 @@ def test_pooled_forecast_is_shared_by_shipments_then_by_stock():
     shares = _warehouse_shares(demand, stock)
     assert shares[(1, 10)] == D("0.75") and shares[(1, 20)] == D("0.25")
     assert shares[(2, 10)] == shares[(2, 30)] == D("0.5")  # nothing shipped: split by stock
+
+
+def test_forecast_driven_reorder_points_are_not_charged_the_lead_time_demand_twice(
+    worked_example,  # noqa: F811
+    buying,
+):
+    from apps.forecasting.config import forecast_settings
+    from apps.forecasting.models import ForecastSettings
+
+    stored_run([worked_example], daily=[[1] * 5 + [5] * 23], start=timezone.localdate())
+    settings = forecast_settings()
+    settings.reorder_mode = ForecastSettings.ReorderMode.FORECAST
+    settings.save()
+    # The forecast's reorder point (lead-time demand 30 + safety) is 35: available 8 + on
+    # order 10 = 18 ≤ 35 → order; the position is not lowered by the 30 again.
+    worked_example.reorder_point = D(35)
+    worked_example.save(update_fields=["reorder_point"])
+    (s,) = reorder_suggestions()
+    assert s.position == 18
+    # shortfall 35 − 18 = 17 ≥ 12; MOQ 24; packs of 10 → 30
+    assert s.quantity == 30
+    worked_example.reorder_point = D(15)  # 18 > 15: nothing to order
+    worked_example.save(update_fields=["reorder_point"])
+    assert reorder_suggestions() == []
