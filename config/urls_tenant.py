@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/", include(("apps.api.urls", "api"), namespace="api")),
     path("settings/", include("apps.tenants.urls_settings")),
     path("jobs/", include("apps.core.urls")),
+    path("audit/", include("apps.audit.urls")),
     path("welcome/<str:token>/", tenant_views.handoff, name="tenant_handoff"),
     path("healthz", core_views.healthz, name="healthz"),
 ]
