@@ -87,6 +87,15 @@ class AuditSettings(models.Model):
     class Meta:
         verbose_name_plural = "audit settings"
 
+    def __str__(self) -> str:
+        return f"Keep the audit log {self.retention_days} days"
+
+    @classmethod
+    def retention(cls) -> int:
+        """Read-only (pages must not write): the stored value or the default."""
+        stored = cls.objects.filter(pk=1).values_list("retention_days", flat=True).first()
+        return stored or cls._meta.get_field("retention_days").default
+
     @classmethod
     def current(cls) -> AuditSettings:
         obj, _ = cls.objects.get_or_create(pk=1)
