@@ -76,6 +76,7 @@ TRACKED: tuple[Tracked, ...] = (
     ),
     Tracked("accounts_invitation", "Invitation", mask=("token_hash",)),
     Tracked("accounts_apikey", "API key", mask=("key_hash",), security=("scopes", "revoked_at")),
+    Tracked("mfa_authenticator", "Two-factor method", mask=("data",)),
     Tracked("auth_group", "Group"),
     Tracked("accounts_user_groups", "User group", security=("group_id",)),
     # settings and integrations
