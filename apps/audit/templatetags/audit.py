@@ -20,3 +20,14 @@ def audit_value(value) -> str:
     if value is False:
         return "no"
     return str(value)
+
+
+@register.inclusion_tag("audit/_history_link.html", takes_context=True)
+def audit_history_link(context, table: str, pk, label: str = "History"):
+    """A link to a record's audit timeline, shown only to people who may see the log:
+    ``{% load audit %}{% audit_history_link "catalog_product" product.pk %}``."""
+    from apps.accounts.permissions import user_can
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"show": user_can(user, "audit.view"), "table": table, "pk": pk, "label": label}
