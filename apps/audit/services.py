@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent, AuditSettings
@@ -39,3 +39,32 @@ def audit_purge() -> int:
     cutoff = _now() - timedelta(days=AuditSettings.retention())
     deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+ERASED = "(erased)"
+
+
+@transaction.atomic
+def audit_history_erase(*, table: str, pk, fields: list[str]) -> int:
+    """Replace the before/after values of ``fields`` in a record's history with "(erased)"
+    (a customer's right to erasure). Which events and fields remain visible; only the
+    values go. The audit table refuses every other edit. Returns the events changed."""
+    events = list(
+        AuditEvent.objects.select_for_update().filter(table_name=table, record_pk=str(pk))
+    )
+    changed = []
+    for event in events:
+        touched = False
+        for field in fields:
+            if field in event.changes:
+                event.changes[field] = [None if v is None else ERASED for v in event.changes[field]]
+                touched = True
+        if touched:
+            changed.append(event)
+    if changed:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('stockroom.audit_erase', 'on', true)")
+        AuditEvent.objects.bulk_update(changed, ["changes"])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('stockroom.audit_erase', '', true)")
+    return len(changed)

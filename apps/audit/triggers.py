@@ -94,6 +94,11 @@ $$ LANGUAGE plpgsql;
 
 CREATE OR REPLACE FUNCTION audit_event_immutable() RETURNS trigger AS $$
 BEGIN
+    -- The one allowed edit: erasing personal data (GDPR), values only, by the service.
+    IF current_setting('stockroom.audit_erase', true) = 'on'
+       AND (to_jsonb(NEW) - 'changes') = (to_jsonb(OLD) - 'changes') THEN
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION 'audit events cannot be changed' USING ERRCODE = 'restrict_violation';
 END
 $$ LANGUAGE plpgsql;

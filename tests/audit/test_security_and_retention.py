@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -77,3 +78,21 @@ def test_purge_is_scheduled_for_every_company():
     from apps.core.management.commands.ensure_schedules import SCHEDULES
 
     assert any("apps.audit.tasks.audit_log_purge" in args for _, _, args, _, _ in SCHEDULES)
+
+
+def test_erasing_a_record_history_keeps_the_events_but_drops_the_values(in_tenant):
+    from apps.audit.services import audit_history_erase
+    from apps.catalog.models import Supplier
+    from apps.catalog.services import supplier_create
+
+    supplier = supplier_create(name="Jane Doe Ltd", email="jane@doe.test", currency="USD")
+    Supplier.objects.filter(pk=supplier.pk).update(email="j.doe@doe.test", phone="555")
+    assert audit_history_erase(table="catalog_supplier", pk=supplier.pk, fields=["email"]) == 2
+    create, update = AuditEvent.objects.filter(record_pk=str(supplier.pk)).order_by("id")
+    assert create.changes["email"] == [None, "(erased)"]
+    assert update.changes == {"email": ["(erased)", "(erased)"], "phone": ["", "555"]}
+    # Any other edit of the log is still refused.
+    from django.db import transaction
+
+    with pytest.raises(Exception, match="cannot be changed"), transaction.atomic():
+        AuditEvent.objects.filter(pk=create.pk).update(actor_label="x")
