@@ -147,3 +147,18 @@ def test_another_company_never_sees_this_log(tenant, other_tenant, other_tenant_
     assert "Alpha secret" not in timeline
     export = other_tenant_client.get("/audit/export.csv")
     assert b"Alpha secret" not in b"".join(export.streaming_content)
+
+
+def test_record_timeline_has_a_fixed_query_count(
+    owner_client, tenant, django_assert_max_num_queries
+):
+    (acme,) = suppliers(tenant, 1, prefix="Acme")
+    url = f"/audit/record/catalog_supplier/{acme.pk}/"
+    with django_assert_max_num_queries(12):
+        assert owner_client.get(url).status_code == 200
+    with schema_context(tenant.schema_name):
+        for i in range(60):
+            Supplier.objects.filter(pk=acme.pk).update(phone=str(i))
+    with django_assert_max_num_queries(12):
+        body = owner_client.get(url).content.decode()
+    assert "Page 1 of 2" in body and "59" in body

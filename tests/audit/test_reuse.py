@@ -33,3 +33,18 @@ def test_sync_command_reattaches_a_missing_trigger(in_tenant):
     connection.set_schema(in_tenant.schema_name)
     supplier_create(name="Seen", currency="USD")
     assert AuditEvent.objects.filter(table_name="catalog_supplier").count() == 1
+
+
+def test_webhook_requests_are_attributed_to_the_integration():
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.audit.middleware import request_actor
+
+    request = RequestFactory().post("/hooks/shopify/12/", REMOTE_ADDR="203.0.113.1")
+    request.user = AnonymousUser()
+    actor = request_actor(request)
+    assert (actor.kind, actor.label, actor.ip) == (
+        "integration",
+        "webhook shopify/12/",
+        "203.0.113.1",
+    )
