@@ -66,6 +66,7 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("purchasing_purchaseorderline", "Purchase order line"),
     Tracked("purchasing_purchaseordercharge", "Purchase order charge"),
     Tracked("purchasing_supplierreturn", "Supplier return"),
+    Tracked("purchasing_supplierreturnline", "Supplier return line"),
     Tracked("purchasing_purchasingsettings", "Purchasing settings"),
     # people and access
     Tracked(
@@ -82,6 +83,8 @@ TRACKED: tuple[Tracked, ...] = (
     # settings and integrations
     Tracked("notifications_notificationsettings", "Notification settings"),
     Tracked("notifications_rulesettings", "Alert rule settings"),
+    Tracked("notifications_rulecondition", "Alert rule condition"),
+    Tracked("notifications_reportschedule", "Scheduled report"),
     Tracked("reports_purchasingbudget", "Purchasing budget"),
     Tracked("integrations_connection", "Integration connection", mask=("credentials_encrypted",)),
     Tracked("api_webhookendpoint", "Webhook endpoint", mask=("secret_encrypted",)),
