@@ -31,6 +31,7 @@ urlpatterns = [
     path("settings/", include("apps.tenants.urls_settings")),
     path("privacy/", include("apps.privacy.urls")),
     path("jobs/", include("apps.core.urls")),
+    path("audit/", include("apps.audit.urls")),
     path("welcome/<str:token>/", tenant_views.handoff, name="tenant_handoff"),
     path("healthz", core_views.healthz, name="healthz"),
 ]

@@ -45,7 +45,7 @@ CAPABILITIES: dict[str, tuple[frozenset, str]] = {
     "reports.view": (EVERYONE, "See reports"),
     "reports.export": (STAFF, "Export reports as PDF, CSV and Excel"),
     "integrations.manage": (MANAGERS, "Connect and configure integrations"),
-    "audit.view": (MANAGERS, "See the audit trail"),
+    "audit.view": (OWNERS, "See the audit trail"),
     "api_keys.manage": (MANAGERS, "Create and revoke API keys"),
     "users.view": (EVERYONE, "See the team"),
     "users.manage": (MANAGERS, "Invite people, change roles, deactivate users"),

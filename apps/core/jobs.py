@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.audit.context import actor_context, job_actor
 from apps.core.models import JobProgress
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def run_in_schema(schema_name: str, func_path: str, job_id: str | None, *args, *
         kwargs["job_id"] = job_id
     _set(job_id, state=JobProgress.State.RUNNING)
     try:
-        with schema_context(schema_name):
+        with schema_context(schema_name), actor_context(job_actor(func_path)):
             result = func(*args, **kwargs)
     except Exception as exc:
         logger.exception("Job %s failed in schema %s", func_path, schema_name)

@@ -122,6 +122,13 @@ SCHEDULES = [
         Schedule.DAILY,
         None,
     ),
+    (
+        "audit log purge",
+        "apps.core.jobs.fan_out",
+        "'apps.audit.tasks.audit_log_purge'",
+        Schedule.DAILY,
+        None,
+    ),
 ]
 
 
