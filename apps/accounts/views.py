@@ -170,9 +170,7 @@ def profile(request):
     user = request.user
     posted = request.POST if request.method == "POST" else None
     display_posted = posted is not None and "save_display" in posted
-    form = ProfileForm(
-        None if display_posted else posted, initial={"full_name": user.full_name}
-    )
+    form = ProfileForm(None if display_posted else posted, initial={"full_name": user.full_name})
     display_form = DisplayForm(
         posted if display_posted else None,
         initial={"high_contrast": user.high_contrast, "font_size": user.font_size},
