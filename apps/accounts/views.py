@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.forms import (
-    DisplayForm,
     AcceptInvitationForm,
+    DisplayForm,
     InviteForm,
     ProfileForm,
     RoleForm,
