@@ -62,7 +62,8 @@ function refused(request) {
 
 function fromNetworkKeepingCopy(request) {
   return fetch(request).then(function (response) {
-    if (response.ok && response.type === "basic" && !response.redirected) {
+    var html = (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
+    if (response.ok && html && response.type === "basic" && !response.redirected) {
       var copy = response.clone();
       caches.open(PAGE_CACHE).then(function (cache) { cache.put(request, copy); });
     }
