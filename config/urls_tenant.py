@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.core import views as core_views
+from apps.core.service_worker import service_worker
 from apps.tenants import views as tenant_views
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("welcome/<str:token>/", tenant_views.handoff, name="tenant_handoff"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("sw.js", service_worker, name="service_worker"),
 ]
 
 if settings.DEBUG:

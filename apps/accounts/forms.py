@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from apps.accounts.models import Role
+from apps.accounts.models import FontSize, Role
 
 
 class InviteForm(forms.Form):
@@ -59,4 +59,15 @@ class SecurityForm(forms.Form):
         required=False,
         label="Require two-factor authentication for everyone",
         help_text="People without it are asked to set it up the next time they open a page.",
+    )
+
+
+class DisplayForm(forms.Form):
+    high_contrast = forms.BooleanField(
+        required=False,
+        label="High contrast",
+        help_text="Darker text, stronger borders and underlined links.",
+    )
+    font_size = forms.ChoiceField(
+        choices=FontSize.choices, label="Text size", help_text="Applies to every page."
     )

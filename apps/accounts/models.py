@@ -41,6 +41,12 @@ class UserManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
+class FontSize(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    LARGE = "large", "Large"
+    LARGER = "larger", "Larger"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
@@ -48,6 +54,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Platform staff (public schema only).")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Display preferences, per person (docs/accessibility.md).
+    high_contrast = models.BooleanField(default=False)
+    font_size = models.CharField(max_length=10, choices=FontSize.choices, default=FontSize.NORMAL)
 
     objects = UserManager()
 

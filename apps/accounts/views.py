@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.forms import (
     AcceptInvitationForm,
+    DisplayForm,
     InviteForm,
     ProfileForm,
     RoleForm,
@@ -166,13 +167,28 @@ def invitation_accept(request, token: str):
 @require_http_methods(["GET", "POST"])
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, initial={"full_name": request.user.full_name})
-    if request.method == "POST" and form.is_valid():
-        users.user_update_profile(user=request.user, full_name=form.cleaned_data["full_name"])
+    user = request.user
+    posted = request.POST if request.method == "POST" else None
+    display_posted = posted is not None and "save_display" in posted
+    form = ProfileForm(None if display_posted else posted, initial={"full_name": user.full_name})
+    display_form = DisplayForm(
+        posted if display_posted else None,
+        initial={"high_contrast": user.high_contrast, "font_size": user.font_size},
+    )
+    if display_posted and display_form.is_valid():
+        users.user_set_display(user=user, **display_form.cleaned_data)
+        messages.success(request, "Display settings saved.")
+        return redirect("accounts:profile")
+    if posted is not None and not display_posted and form.is_valid():
+        users.user_update_profile(user=user, full_name=form.cleaned_data["full_name"])
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
+    failed = posted is not None and (display_form.errors or form.errors)
     return render(
-        request, "accounts/profile.html", {"form": form, "has_totp": user_has_totp(request.user)}
+        request,
+        "accounts/profile.html",
+        {"form": form, "display_form": display_form, "has_totp": user_has_totp(user)},
+        status=422 if failed else 200,
     )
 
 

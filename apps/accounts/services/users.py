@@ -55,3 +55,16 @@ def user_update_profile(*, user: User, full_name: str) -> User:
     user.full_name = full_name.strip()[:150]
     user.save(update_fields=["full_name"])
     return user
+
+
+def user_set_display(*, user: User, high_contrast: bool, font_size: str) -> User:
+    """Save one person's display preferences (high contrast, text size)."""
+    from apps.accounts.models import FontSize
+    from apps.accounts.services.errors import AccountError
+
+    if font_size not in FontSize.values:
+        raise AccountError("Choose a text size from the list.")
+    user.high_contrast = bool(high_contrast)
+    user.font_size = font_size
+    user.save(update_fields=["high_contrast", "font_size"])
+    return user
