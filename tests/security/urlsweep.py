@@ -85,3 +85,20 @@ def tenant_routes() -> list[Route]:
         seen.add(url)
         routes.append(Route(url=url, params=tuple(params), view=pattern.callback, name=name))
     return routes
+
+
+def view_capability(view) -> str | None:
+    """The capability a GET of this view needs, from the decorator, the mixin or the API table."""
+    capability = getattr(view, "required_capability", None)
+    if capability:
+        return capability
+    cls = getattr(view, "view_class", None) or getattr(view, "cls", None)
+    if cls is None:
+        return None
+    if getattr(cls, "capability", ""):
+        return cls.capability
+    table = getattr(cls, "capabilities", None) or {}
+    action = (getattr(view, "actions", None) or {}).get("get")
+    if action and action in table:
+        return table[action]
+    return table.get("read")
