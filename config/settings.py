@@ -166,6 +166,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.IdleTimeoutMiddleware",
     "apps.accounts.middleware.RequireMFAMiddleware",
     "apps.core.middleware.HtmxMessagesMiddleware",
+    "apps.core.security_ratelimit.RateLimitMiddleware",
     "apps.api.middleware.ApiMiddleware",
 ]
 
@@ -246,8 +247,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
     },
+    # Django's bundled list of the 20,000 most common passwords (offline, no network call).
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -267,8 +269,20 @@ ACCOUNT_SESSION_REMEMBER = False
 # Lock an address out after repeated failures (allauth's own rate limit).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# The whole test suite signs in from 127.0.0.1; per-IP limits are raised there (tests/security
+# sets them back to production values).
+_IP_RATE_TEST = "10000/60s/ip" if TESTING else ""
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": f"{LOGIN_FAILURE_LIMIT}/{LOGIN_FAILURE_WINDOW_SECONDS}s/key",
+    # Lockout: after LOGIN_FAILURE_LIMIT failures an address is refused for the window (and its
+    # owner is emailed, apps/core/security_lockout.py); an IP also may not spray many addresses.
+    "login_failed": f"{LOGIN_FAILURE_LIMIT}/{LOGIN_FAILURE_WINDOW_SECONDS}s/key,"
+    + env("LOGIN_FAILURE_IP_RATE", _IP_RATE_TEST or "30/300s/ip"),
+    "login": env("LOGIN_RATE", _IP_RATE_TEST or "30/60s/ip"),
+    "signup": env("SIGNUP_RATE", "10/3600s/ip"),
+    "reset_password": env("PASSWORD_RESET_RATE", "20/60s/ip,5/300s/key"),
+    "reset_password_from_key": "20/60s/ip",
+    "change_password": "5/60s/user",
+    "confirm_email": "1/180s/key",
 }
 MFA_ADAPTER = "apps.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -367,6 +381,22 @@ PERMISSIONS_POLICY = (
     )
     + ", camera=(self)"
 )  # camera: the warehouse scanner screens may read barcodes
+# Page rate limits (apps/core/security_ratelimit.py); the API has its own throttles.
+SECURITY_RATE_LIMITS = {
+    "signup": {
+        "views": r"(^|:)signup$",
+        "methods": ["POST"],
+        "rate": env("TENANT_SIGNUP_RATE", "10/3600s"),
+        "per": "ip",
+    },
+    "export": {
+        "views": r"(^|:|_)(export|download|pdf|csv|xlsx)$",
+        "formats": ["csv", "xlsx", "pdf"],
+        "methods": ["GET", "POST"],
+        "rate": env("EXPORT_RATE", "1000/600s" if TESTING else "60/600s"),
+        "per": "user",
+    },
+}
 # Uploaded files are readable by the app's user only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 if PRODUCTION:
