@@ -54,6 +54,7 @@
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     var text = status === 403 ? "You don't have permission to do that."
       : status === 404 ? "That item no longer exists."
+      : status === 429 ? "Too many requests in a short time. Please wait a little and try again."
       : "Something went wrong on our side (" + status + "). Please try again.";
     showToast("danger", text);
   });
