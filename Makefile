@@ -63,9 +63,10 @@ chromium:
 e2e: setup chromium
 	$(BIN)/python -m pytest tests/e2e
 
-## bench: benchmarks (printed figures; never part of make test)
+## bench: benchmarks (printed figures; never part of make test). One file: make bench BENCH=tests/bench/bench_catalog.py
+BENCH ?= tests/bench
 bench: setup
-	STOCKROOM_TEST_DB_SUFFIX=_bench $(BIN)/python -m pytest tests/bench -s -q --no-header \
+	STOCKROOM_TEST_DB_SUFFIX=_bench $(BIN)/python -m pytest $(BENCH) -s -q --no-header \
 		-o addopts="-p no:cacheprovider --reuse-db" -o python_files="bench_*.py" -o python_functions="test_bench_*"
 
 lint: setup

@@ -24,6 +24,8 @@ import pandas as pd
 
 from ml import classify as cls
 from ml.backtest import (
+    _subset_context,
+    class_prior,
     cross_conformal,
     interval_metrics,
     origins,
@@ -73,6 +75,11 @@ class Config:
     step: int | None = None  # days between origins; default = horizon
     select_metric: str = "rmsse"
     tie_tolerance: float = 0.01
+    # Four origins of noisy demand make per-series scores noisy: each series' score is
+    # multiplied by (the model's mean score in the demand class / the class's best mean)
+    # ** selection_prior, so a model must beat the class favourite clearly to be chosen.
+    # An exact fit (score 0) still wins. 0 = per-series scores only.
+    selection_prior: float = 1.0
     ensemble: str = "median"  # or "skill" (weights 1 / backtest score)
     use_xgboost: bool = True
     xgb_objective: str = "tweedie"
@@ -89,6 +96,8 @@ class Config:
             raise DataError("At least one backtest origin is needed.")
         if self.select_metric not in {"rmsse", "mase", "wape", "pinball"}:
             raise DataError("select_metric must be rmsse, mase, wape or pinball.")
+        if self.selection_prior < 0:
+            raise DataError("selection_prior cannot be negative.")
         if self.ensemble not in {"median", "skill"}:
             raise DataError("ensemble must be 'median' or 'skill'.")
         if self.ets_engine not in {"statsmodels", "vectorised", "auto"}:
@@ -106,6 +115,9 @@ class Result:
     metrics: pd.DataFrame  # one row per series × candidate model
     summary: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # actual - forecast of each series' chosen model at every backtest origin
+    # (series × origins × horizon), kept so aggregates (revenue) get honest intervals.
+    backtest_errors: np.ndarray | None = None
 
     def forecasts(self) -> pd.DataFrame:
         """Tidy frame: series_id, date, forecast, lower_80, upper_80, lower_95, upper_95 ..."""
@@ -250,7 +262,11 @@ def run(
             merged = {**pm, **im}
             merged = {k: np.where(mask, v, np.nan) for k, v in merged.items()}
             per_model[name] = merged
-        scores = {m: per_model[m][config.select_metric] for m in per_model}
+        scores = class_prior(
+            {m: per_model[m][config.select_metric] for m in per_model},
+            classes,
+            config.selection_prior,
+        )
         chosen = select(scores, COMPLEXITY, config.tie_tolerance)
         chosen = np.where(no_demand, "naive", chosen)
     else:
@@ -284,8 +300,6 @@ def run(
             which = np.flatnonzero(ets_rows)
         if len(which) == 0:
             continue
-        from ml.backtest import _subset_context
-
         fc = factories[name]().fit(y_fit[which], _subset_context(full_ctx, which)).forecast(h)
         point = np.full((n, h), np.nan)
         point[which] = fc.point
@@ -393,4 +407,11 @@ def run(
         summary["wape"] = total_abs / total_actual if total_actual else None
         for m in metric_names:
             summary[f"mean_{m}"] = float(np.nanmean(series[m])) if series[m].notna().any() else None
-    return Result(panel.series_ids, future, point, quant, series, metrics, summary, notes)
+    errors = None
+    if bt is not None:
+        errors = np.full_like(bt.actual, np.nan)
+        for name in np.unique(chosen):
+            if name in bt.forecasts:
+                sel = chosen == name
+                errors[sel] = bt.actual[sel] - bt.forecasts[name][sel]
+    return Result(panel.series_ids, future, point, quant, series, metrics, summary, notes, errors)

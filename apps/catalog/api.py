@@ -94,26 +94,25 @@ class ProductViewSet(ETagMixin, viewsets.ModelViewSet):
         self._etag_instance = serializer.instance
 
     def perform_update(self, serializer):
-        product = serializer.instance
-        self.check_if_match(product)
         d = serializer.validated_data
-        services.product_update(
-            product=product,
-            name=d.get("name", product.name),
-            description=d.get("description", product.description),
-            category=d.get("category", product.category),
-            brand=d.get("brand", product.brand),
-            unit=d.get("unit", product.unit),
-            tags=d.get("tags", product.tags),
-            tax_class=d.get("tax_class", product.tax_class),
-        )
+        with transaction.atomic():
+            # Compare the ETag on the locked row: two writers holding the same ETag can't
+            # both pass the check.
+            product = Product.objects.select_for_update().get(pk=serializer.instance.pk)
+            self.check_if_match(product)
+            services.product_update(
+                product=product,
+                **{f: d[f] for f in services.PRODUCT_FIELDS if f in d},
+            )
         serializer.instance = self.get_queryset().get(pk=product.pk)
         self._etag_instance = serializer.instance
 
     def destroy(self, request, *args, **kwargs):
         product = self.get_object()
-        self.check_if_match(product)
-        services.product_archive(product=product)
+        with transaction.atomic():
+            locked = Product.objects.select_for_update().get(pk=product.pk)
+            self.check_if_match(locked)
+            services.product_archive(product=locked)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

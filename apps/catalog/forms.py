@@ -50,10 +50,20 @@ def format_axes(axes: list[dict]) -> str:
     return "\n".join(f"{a['name']}: {', '.join(a['values'])}" for a in axes or [])
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    """Categories in tree order, indented by depth so the tree reads in a plain select."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Category.objects.order_by("path"))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Category) -> str:
+        return "— " * obj.depth + obj.name
+
+
 def _category_field():
-    return forms.ModelChoiceField(
-        queryset=Category.objects.order_by("path"), required=False, empty_label="No category"
-    )
+    return CategoryChoiceField(empty_label="No category")
 
 
 MONEY4 = {"min_value": Decimal(0), "max_digits": 14, "decimal_places": 4}
@@ -147,7 +157,7 @@ class VariantEditForm(VariantForm):
 
 class OptionAxesForm(forms.Form):
     axes = forms.CharField(
-        label="Options",
+        label="Values per option",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="One option per line: “size: S, M, L”, then “colour: Red, Blue”.",
@@ -221,20 +231,33 @@ class SupplierItemEditForm(SupplierItemForm):
     variant_code = None
 
 
+class VariantSupplierForm(SupplierItemForm):
+    """From a product's page: which supplier sells which of its variants."""
+
+    variant_code = None
+    field_order = ["variant", "supplier"]
+
+    def __init__(self, *args, product: Product, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"] = forms.ModelChoiceField(
+            queryset=product.variants.order_by("sku"), empty_label=None
+        )
+        self.fields["supplier"] = forms.ModelChoiceField(
+            queryset=Supplier.objects.filter(is_active=True).order_by("name"),
+            empty_label="Choose a supplier",
+        )
+        # "SKU" alone stays the variant form's label on the same page.
+        self.fields["supplier_sku"].label = "Supplier's item code"
+        self.order_fields(self.field_order)
+
+
 class CategoryForm(forms.Form):
     name = forms.CharField(max_length=120)
-    parent = forms.ModelChoiceField(
-        queryset=Category.objects.order_by("path"), required=False, empty_label="Top level"
-    )
+    parent = CategoryChoiceField(empty_label="Top level")
 
 
 class CategoryMoveForm(forms.Form):
-    parent = forms.ModelChoiceField(
-        queryset=Category.objects.order_by("path"),
-        required=False,
-        empty_label="Top level",
-        label="Move under",
-    )
+    parent = CategoryChoiceField(empty_label="Top level", label="Move under")
 
 
 class CatalogSettingsForm(forms.Form):

@@ -72,8 +72,6 @@ def _decode(upload) -> Image.Image:
 
 def product_image_add(*, product: Product, upload, alt_text: str = "") -> ProductImage:
     image = _decode(upload)
-    if product.images.count() >= MAX_IMAGES:
-        raise CatalogError(f"A product has at most {MAX_IMAGES} images.", field="image")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     main_bytes, ext = _encode(image)
     thumb = ImageOps.fit(image, (THUMB_SIDE, THUMB_SIDE))
@@ -82,6 +80,8 @@ def product_image_add(*, product: Product, upload, alt_text: str = "") -> Produc
     with transaction.atomic():
         # Lock the product: two uploads at once still get distinct positions.
         Product.objects.select_for_update().filter(pk=product.pk).values_list("pk").get()
+        if product.images.count() >= MAX_IMAGES:
+            raise CatalogError(f"A product has at most {MAX_IMAGES} images.", field="image")
         last = product.images.aggregate(m=Max("position"))["m"]
         record = ProductImage(
             product=product,

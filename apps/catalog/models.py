@@ -92,8 +92,11 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Search indexes: this one serves word similarity (``%>``, typo-tolerant); Django's
+        # icontains is UPPER(col) LIKE UPPER('%…%'), served by trigram indexes on UPPER(name),
+        # UPPER(brand), UPPER(sku), UPPER(barcode) and UPPER(supplier_sku) created in migration
+        # 0004 (Django 5.2 writes invalid SQL for an OpClass over an expression).
         indexes = [
-            # Trigram indexes make ILIKE '%…%' and word-similarity search use an index.
             GinIndex(fields=["name"], name="product_name_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["tags"], name="product_tags_gin"),
         ]
@@ -136,10 +139,6 @@ class Variant(models.Model):
                 fields=["barcode"], condition=~Q(barcode=""), name="variant_unique_barcode"
             ),
         ]
-        indexes = [
-            GinIndex(fields=["sku"], name="variant_sku_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["barcode"], name="variant_barcode_trgm", opclasses=["gin_trgm_ops"]),
-        ]
 
     def __str__(self) -> str:
         return self.sku
@@ -164,11 +163,6 @@ class SupplierItem(models.Model):
                 fields=["variant"],
                 condition=Q(is_preferred=True),
                 name="supplier_item_one_preferred",
-            ),
-        ]
-        indexes = [
-            GinIndex(
-                fields=["supplier_sku"], name="supplier_item_sku_trgm", opclasses=["gin_trgm_ops"]
             ),
         ]
 

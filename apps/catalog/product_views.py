@@ -21,6 +21,7 @@ from apps.catalog.forms import (
     ProductForm,
     VariantEditForm,
     VariantForm,
+    VariantSupplierForm,
     format_axes,
 )
 from apps.catalog.models import Product, ProductImage, SupplierItem, Variant
@@ -75,6 +76,7 @@ def _detail_context(request, product: Product, **forms) -> dict:
         "options_form": forms.get("options_form")
         or OptionAxesForm(initial={"axes": format_axes(product.option_axes)}),
         "image_form": forms.get("image_form") or ImageUploadForm(),
+        "supplier_form": forms.get("supplier_form") or VariantSupplierForm(product=product),
         "missing_combos": matrix.variant_matrix_missing(product),
         "can_edit": can_edit,
     }
@@ -199,6 +201,38 @@ def product_options(request, pk: int):
             return redirect("catalog:product", pk=pk)
     product.refresh_from_db()
     context = _detail_context(request, product, options_form=form)
+    return render(request, "catalog/product_detail.html", context, status=422)
+
+
+@require_POST
+@capability_required("catalog.edit")
+def variant_supplier_add(request, pk: int):
+    """Record that a supplier sells one of this product's variants."""
+    product = get_object_or_404(Product.objects.select_related("category"), pk=pk)
+    form = VariantSupplierForm(request.POST, product=product)
+    if form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k not in ("variant", "supplier")}
+        if not values["is_preferred"]:
+            values.pop("is_preferred")  # the service makes a variant's first supplier preferred
+        try:
+            item = services.supplier_item_create(
+                supplier=form.cleaned_data["supplier"],
+                variant=form.cleaned_data["variant"],
+                **values,
+            )
+        except CatalogError as exc:
+            form.add_error(
+                "supplier"
+                if exc.field == "variant"
+                else exc.field
+                if exc.field in form.fields
+                else None,
+                exc.message,
+            )
+        else:
+            messages.success(request, f"{item.supplier.name} now supplies {item.variant.sku}.")
+            return redirect(reverse("catalog:product", args=[pk]) + "#suppliers")
+    context = _detail_context(request, product, supplier_form=form)
     return render(request, "catalog/product_detail.html", context, status=422)
 
 

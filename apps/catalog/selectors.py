@@ -10,7 +10,6 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -65,11 +64,20 @@ def products_list(
     tag: str = "",
     status: str = "active",
     sort: str = "name",
+    similar: bool = False,
 ) -> QuerySet[Product]:
     """Products with variant count, first SKU, lowest price, total on hand and first image,
-    in one query whatever the number of rows."""
+    in one query whatever the number of rows.
+
+    Every figure is a correlated subquery rather than a JOIN + GROUP BY: PostgreSQL then
+    computes them only for the rows of the page (after ORDER BY … LIMIT) unless the sort
+    needs them, and ``count()`` drops them altogether."""
     from apps.inventory.models import StockLevel
 
+    def first(qs, field):
+        return Subquery(qs.order_by(field, "pk").values(field)[:1])
+
+    variants = Variant.objects.filter(product=OuterRef("pk"))
     on_hand = (
         StockLevel.objects.filter(variant__product=OuterRef("pk"))
         .order_by()
@@ -77,25 +85,21 @@ def products_list(
         .annotate(total=Sum("on_hand"))
         .values("total")
     )
-    first_image = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "pk")
+    variant_count = variants.order_by().values("product").annotate(n=Count("pk")).values("n")
+    first_image = ProductImage.objects.filter(product=OuterRef("pk"))
     qs = Product.objects.select_related("category").annotate(
-        variant_count=Count("variants", distinct=True),
-        first_sku=Min("variants__sku"),
-        min_price=Min("variants__sale_price"),
+        variant_count=Coalesce(Subquery(variant_count), Value(0)),
+        first_sku=first(variants, "sku"),
+        min_price=first(variants, "sale_price"),
         on_hand=Coalesce(Subquery(on_hand, output_field=QTY), Value(Decimal(0))),
-        image_id=Subquery(first_image.values("pk")[:1]),
+        image_id=Subquery(first_image.order_by("position", "pk").values("pk")[:1]),
     )
     search = (search or "").strip()[:100]
-    if search:
-        matching = Variant.objects.filter(
-            Q(sku__icontains=search)
-            | Q(barcode__icontains=search)
-            | Q(supplier_items__supplier_sku__icontains=search)
-        ).values("product_id")
-        condition = Q(name__icontains=search) | Q(brand__icontains=search) | Q(pk__in=matching)
-        if len(search) >= 4:
-            condition |= Q(name__trigram_word_similar=search)
-        qs = qs.filter(condition)
+    if search and similar:
+        # Names like it (a typo: "sandl" → "sandal"), for when nothing contains the text.
+        qs = qs.filter(name__trigram_word_similar=search)
+    elif search:
+        qs = qs.filter(pk__in=_search_ids(search))
     if category_id:
         category = Category.objects.filter(pk=category_id).first()
         if category is not None:
@@ -131,6 +135,22 @@ def products_list(
     field = PRODUCT_SORTS.get((sort or "").lstrip("-"), "name")
     return qs.order_by(
         F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True), "pk"
+    )
+
+
+def _search_ids(search: str):
+    """Ids of products whose name, brand, SKU, barcode or supplier SKU contains ``search``: a
+    UNION of queries that can each use a trigram index (one OR across tables could not)."""
+    by_product = Product.objects.filter(Q(name__icontains=search) | Q(brand__icontains=search))
+    by_variant = Variant.objects.filter(Q(sku__icontains=search) | Q(barcode__icontains=search))
+    by_supplier_sku = SupplierItem.objects.filter(supplier_sku__icontains=search)
+    return (
+        by_product.order_by()
+        .values("pk")
+        .union(
+            by_variant.order_by().values("product_id"),
+            by_supplier_sku.order_by().values("variant__product_id"),
+        )
     )
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
         product_views.variant_edit,
         name="variant_edit",
     ),
+    path("<int:pk>/suppliers/", product_views.variant_supplier_add, name="variant_supplier_add"),
     path("<int:pk>/images/", product_views.image_upload, name="image_upload"),
     path("<int:pk>/images/<int:image_pk>/", product_views.image_change, name="image_change"),
     re_path(

@@ -45,10 +45,15 @@ def _filters(params) -> dict:
 @capability_required("catalog.view")
 def products(request):
     filters = _filters(request.GET)
-    page = paginate(request, products_list(**filters, sort=request.GET.get("sort", "name")))
+    sort = request.GET.get("sort", "name")
+    page = paginate(request, products_list(**filters, sort=sort))
+    similar = not page.paginator.count and len(filters["search"]) >= 4
+    if similar:  # nothing contains the text: show names like it (two more queries, only here)
+        page = paginate(request, products_list(**filters, sort=sort, similar=True))
     context = {
         **filters,
         "page": page,
+        "similar": similar and page.paginator.count,
         "categories": category_choices(),
         "suppliers": Supplier.objects.order_by("name").only("pk", "name"),
         "stock_statuses": STOCK_STATUSES,

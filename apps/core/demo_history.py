@@ -71,7 +71,8 @@ class History:
             if week % 2 == 1:
                 self.transfers(when + timedelta(days=4))
             if week % 3 == 2:
-                self.adjustment(when + timedelta(days=5))
+                reason = ADJUSTMENT_REASONS[(week // 3) % len(ADJUSTMENT_REASONS)]
+                self.adjustment(reason, when + timedelta(days=5))
 
     def post(self, lines: list[MoveLine], **kwargs) -> None:
         stock_moves_post(lines=lines, **kwargs)
@@ -210,9 +211,8 @@ class History:
             received_at=arrived,
         )
 
-    def adjustment(self, when) -> None:
+    def adjustment(self, reason: str, when) -> None:
         rng = self.rng
-        reason = rng.choice(ADJUSTMENT_REASONS)
         stocked = [
             (v, place)
             for v in self.variants

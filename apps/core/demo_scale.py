@@ -246,5 +246,13 @@ def _ledger(total: int, bins: list[int]) -> None:
             cursor.execute(_HISTORY_SQL, {**params, "first": history, "last": wanted})
         for sql in _BALANCES_SQL:
             cursor.execute(sql)
-        cursor.execute("ANALYZE inventory_stockmove")
-        cursor.execute("ANALYZE inventory_stocklevel")
+        # Fresh statistics, or the planner guesses from an empty catalog and ledger.
+        for table in (
+            "catalog_product",
+            "catalog_variant",
+            "catalog_supplieritem",
+            "inventory_stockmove",
+            "inventory_stocklevel",
+            "inventory_costlayer",
+        ):
+            cursor.execute(f"ANALYZE {table}")

@@ -26,7 +26,7 @@ NAV = (
     NavEntry("Sales", "cart3", "sales:orders", "sales"),
     NavEntry("Customers", "person-lines-fill", "sales:customers:list", "sales:customers"),
     NavEntry("Purchasing", "truck", "purchasing:orders", "purchasing"),
-    NavEntry("Forecasts", "graph-up-arrow", None),
+    NavEntry("Forecasts", "graph-up-arrow", "forecasting:overview", "forecasting"),
     NavEntry("Reports", "file-earmark-bar-graph", "reports:index", "reports"),
     NavEntry("Integrations", "plug", "integrations:index", "integrations"),
     NavEntry("Team", "people", "accounts:team", "accounts"),

@@ -40,6 +40,8 @@ class ForecastRun(models.Model):
     series = models.PositiveIntegerField(default=0)
     model_mix = models.JSONField(default=dict, blank=True)
     accuracy = models.JSONField(default=dict, blank=True)
+    # Daily revenue forecast: {"dates": [...], "revenue": [...], "lower_80": [...], ...}
+    revenue = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

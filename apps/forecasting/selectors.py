@@ -19,8 +19,12 @@ def runs() -> QuerySet[ForecastRun]:
 
 
 def latest_run() -> ForecastRun | None:
+    """The latest finished whole-catalogue run (a one-product re-forecast only covers that
+    product, so lists of items at risk would miss everything else)."""
     return (
-        ForecastRun.objects.filter(status=ForecastRun.Status.DONE, series__gt=0)
+        ForecastRun.objects.filter(
+            status=ForecastRun.Status.DONE, series__gt=0, variant__isnull=True
+        )
         .order_by("-finished_at", "-id")
         .first()
     )
@@ -65,4 +69,36 @@ def variant_forecast(variant) -> dict:
         "projection": projection,
         "horizon_end": days[-1].date if days else None,
         "first_day": days[0].date - timedelta(days=0) if days else None,
+    }
+
+
+def insights(run: ForecastRun | None) -> dict:
+    """ABC/XYZ matrix, items trending up or down, overstock — from the latest run."""
+    if run is None:
+        return {}
+    from django.db.models import Count, F
+
+    counts = {
+        (row["abc"], row["xyz"]): row["n"]
+        for row in PolicyResult.objects.filter(run=run)
+        .values("abc", "xyz")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    matrix = [(a, [counts.get((a, x), 0) for x in "XYZ"]) for a in "ABC"]
+    base = PolicyResult.objects.filter(run=run).select_related("variant")
+    return {
+        "matrix": matrix,
+        "trending_up": list(
+            base.filter(pattern__contains="trending up").order_by("variant__sku")[:10]
+        ),
+        "trending_down": list(
+            base.filter(pattern__contains="trending down").order_by("variant__sku")[:10]
+        ),
+        # More than a whole order above the reorder point: money sitting on the shelf.
+        "overstock": list(
+            base.filter(stock_position__gt=F("reorder_point") + 2 * F("order_quantity")).order_by(
+                "-stock_position"
+            )[:10]
+        ),
     }

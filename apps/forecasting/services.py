@@ -52,6 +52,20 @@ def forecast_run_request(*, user=None, variant: Variant | None = None):
     return run, job
 
 
+# Companies have no country yet; the currency is a fair hint where it names one country.
+COUNTRY_BY_CURRENCY = {"USD": "US", "GBP": "GB", "CAD": "CA", "AUD": "AU", "CHF": "CH"}
+
+
+def _calendar():
+    from django.db import connection
+
+    from apps.tenants.models import Tenant
+    from ml.data import Calendar
+
+    tenant = Tenant.objects.filter(schema_name=connection.schema_name).only("currency").first()
+    return Calendar(COUNTRY_BY_CURRENCY.get(getattr(tenant, "currency", ""), ""))
+
+
 def _stock_position(variant_ids: list[int]) -> dict[int, float]:
     rows = (
         StockLevel.objects.filter(variant_id__in=variant_ids)
@@ -70,9 +84,9 @@ def _d(value) -> Decimal:
 def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> ForecastRun:
     """Run the pipeline and store its results; the run records success or the error."""
     from ml import policy
-    from ml.data import Calendar
     from ml.pipeline import Config
     from ml.pipeline import run as pipeline_run
+    from ml.revenue import revenue_forecast
 
     ForecastRun.objects.filter(pk=run.pk).update(
         status=ForecastRun.Status.RUNNING, started_at=timezone.now()
@@ -95,7 +109,7 @@ def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> Fore
             run.save()
             return run
         job_progress_update(job_id, 15, f"Forecasting {frame['series_id'].nunique()} items")
-        result = pipeline_run(frame, Calendar(), run.horizon, Config(seed=run.pk or 0))
+        result = pipeline_run(frame, _calendar(), run.horizon, Config(seed=run.pk or 0))
         job_progress_update(job_id, 80, "Computing reorder points and saving")
         ids = [int(v) for v in result.series_ids]
         variants = {
@@ -179,6 +193,12 @@ def forecast_run_execute(*, run: ForecastRun, job_id: str | None = None) -> Fore
                 k: (None if v is None else round(float(v), 4))
                 for k, v in result.summary.items()
                 if k == "wape" or k.startswith("mean_")
+            }
+            price = np.array([float(variants[v].sale_price) for v in ids])
+            revenue = revenue_forecast(result.point, price, result.backtest_errors)
+            run.revenue = {
+                "dates": [str(d.date()) for d in result.dates],
+                **{k: [round(float(x), 2) for x in v] for k, v in revenue.items()},
             }
             run.history_start = frame["date"].min().date()
             run.history_end = frame["date"].max().date()

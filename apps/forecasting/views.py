@@ -11,6 +11,7 @@ from apps.catalog.models import Variant
 from apps.core.htmx import render_page_or_partial
 from apps.core.pagination import paginate
 from apps.forecasting import selectors, services
+from apps.forecasting.accuracy import accuracy_by_run
 from apps.forecasting.errors import ForecastingError
 
 
@@ -23,8 +24,19 @@ def overview(request):
         "latest": latest,
         "at_risk": list(selectors.at_risk(latest)[:20]),
         "can_run": user_can(request.user, "forecasting.run"),
+        "accuracy": accuracy_by_run() if not request.htmx else [],
+        "insights": selectors.insights(latest) if not request.htmx else {},
+        "revenue": _revenue_rows(latest),
     }
     return render_page_or_partial(request, "forecasting/overview.html", "run-table", context)
+
+
+def _revenue_rows(run) -> list[dict]:
+    data = (run.revenue if run else None) or {}
+    keys = ("revenue", "lower_80", "upper_80", "lower_95", "upper_95")
+    if not all(k in data for k in ("dates", *keys)):
+        return []
+    return [{"date": day, **{k: data[k][i] for k in keys}} for i, day in enumerate(data["dates"])]
 
 
 @require_GET

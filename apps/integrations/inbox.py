@@ -101,10 +101,13 @@ def inbox_process(event_id: int) -> str:
             recorder.fail(f"{event.topic} {event.event_id}", str(exc))
             outcome = "failed"
         else:
-            event.state = (
-                InboxEvent.State.IGNORED if outcome == "ignored" else InboxEvent.State.PROCESSED
-            )
-            event.error = ""
+            if recorder.failed:  # e.g. an order with an unknown SKU: "Process again" later
+                event.state = InboxEvent.State.FAILED
+                event.error = recorder.errors[0]["message"] if recorder.errors else "failed"
+            elif outcome == "ignored":
+                event.state, event.error = InboxEvent.State.IGNORED, ""
+            else:
+                event.state, event.error = InboxEvent.State.PROCESSED, ""
         event.result = str(outcome)[:300]
         event.processed_at = timezone.now()
         event.save(update_fields=["state", "error", "result", "processed_at"])
@@ -135,3 +138,12 @@ def inbox_requeue_pending(*, connection: Connection) -> int:
     for pk in ids:
         job_enqueue("apps.integrations.inbox.inbox_process", pk, label="Webhook (after pause)")
     return len(ids)
+
+
+def inbox_retry(*, event: InboxEvent) -> None:
+    """Process a failed delivery again (after the cause was fixed)."""
+    if event.state != InboxEvent.State.FAILED:
+        raise IntegrationError("Only a failed webhook can be processed again.")
+    with transaction.atomic():
+        InboxEvent.objects.filter(pk=event.pk).update(state=InboxEvent.State.PENDING, error="")
+        job_enqueue("apps.integrations.inbox.inbox_process", event.pk, label="Webhook (retry)")

@@ -29,7 +29,15 @@ MAX_ERRORS = 50
 # A run still "running" after this long died with its worker (django-q's timeout is 600 s).
 STALE_AFTER = dt.timedelta(minutes=15)
 
-ENTITIES = {"products": "Import products", "stock": "Push stock"}
+ENTITIES = {"products": "Import products", "orders": "Import orders", "stock": "Push stock"}
+
+
+def entities_for(provider: str) -> dict[str, str]:
+    """The syncs a provider offers (its module has ``sync_<entity>``)."""
+    from apps.integrations.providers import provider_module
+
+    module = provider_module(provider)
+    return {e: label for e, label in ENTITIES.items() if hasattr(module, f"sync_{e}")}
 
 
 def _now() -> dt.datetime:
@@ -63,8 +71,8 @@ def sync_run_start(
     *, connection: Connection, entity: str, trigger: str = "manual", retry_of: SyncRun | None = None
 ) -> SyncRun:
     """Queue a run of ``entity``; refused while one is already running for this connection."""
-    if entity not in ENTITIES:
-        raise IntegrationError(f"Unknown sync: {entity}.")
+    if entity not in entities_for(connection.provider):
+        raise IntegrationError(f"{connection.get_provider_display()} has no sync “{entity}”.")
     if connection.status in (Connection.Status.PAUSED, Connection.Status.DISCONNECTED):
         raise IntegrationError(
             f"{connection.name} is {connection.get_status_display().lower()}: "
@@ -86,9 +94,9 @@ def sync_run_start(
             job = job_enqueue(
                 "apps.integrations.sync.sync_execute",
                 run.pk,
-                label=f"{ENTITIES[entity]} from {connection.name}"
-                if entity == "products"
-                else f"{ENTITIES[entity]} to {connection.name}",
+                label=f"{ENTITIES[entity]} to {connection.name}"
+                if entity == "stock"
+                else f"{ENTITIES[entity]} from {connection.name}",
                 progress=True,
             )
             run.job_id = str(job.pk)

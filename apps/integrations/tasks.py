@@ -8,17 +8,20 @@ from apps.integrations.stock_push import stock_push_due  # noqa: F401  (schedule
 
 
 def products_sync_due() -> int:
-    """Hourly: an incremental product import on every connected store (webhooks fill the gaps
-    between runs; this catches deliveries a store never made)."""
-    from apps.integrations.sync import sync_run_start
+    """Hourly: incremental product (and, where offered, order) imports on every connected
+    store. Webhooks bring changes at once; this catches deliveries a store never made."""
+    from apps.integrations.sync import entities_for, sync_run_start
 
     started = 0
     for connection in Connection.objects.filter(
         provider__in=("shopify", "woocommerce"), status__in=("connected", "error")
     ):
-        try:
-            sync_run_start(connection=connection, entity="products", trigger="schedule")
-            started += 1
-        except IntegrationError:
-            pass
+        for entity in ("products", "orders"):
+            if entity not in entities_for(connection.provider):
+                continue
+            try:
+                sync_run_start(connection=connection, entity=entity, trigger="schedule")
+                started += 1
+            except IntegrationError:
+                pass
     return started

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/locations/", views.locations_save, name="locations_save"),
     path("<int:pk>/sync/<str:entity>/", views.sync_start, name="sync_start"),
     path("<int:pk>/runs/<int:run_id>/retry/", views.run_retry, name="run_retry"),
+    path("<int:pk>/inbox/<int:event_id>/retry/", views.inbox_retry, name="inbox_retry"),
     path("<int:pk>/<str:action>/", views.status_change, name="status_change"),
 ]

@@ -13,7 +13,7 @@ from apps.accounts.permissions import capability_required
 from apps.core.htmx import render_page_or_partial
 from apps.core.models import JobProgress
 from apps.core.pagination import paginate
-from apps.integrations import selectors, services, sync
+from apps.integrations import inbox, selectors, services, sync
 from apps.integrations.errors import IntegrationError
 from apps.integrations.forms import (
     LocationMapForm,
@@ -21,7 +21,7 @@ from apps.integrations.forms import (
     StripeConnectForm,
     WooCommerceConnectForm,
 )
-from apps.integrations.models import Connection, Provider, SyncRun
+from apps.integrations.models import Connection, InboxEvent, Provider, SyncRun
 from apps.integrations.providers import shopify, stripe, woocommerce
 
 SESSION_KEY = "shopify_oauth"
@@ -157,7 +157,7 @@ def detail(request, pk: int):
         else None
     )
     state = request.GET.get("state", "")
-    entities = sync.ENTITIES if connection.provider != Provider.STRIPE else {}
+    entities = sync.entities_for(connection.provider)
     context = {
         "connection": connection,
         "page": paginate(request, selectors.sync_runs(connection=connection, state=state)),
@@ -221,6 +221,19 @@ def run_retry(request, pk: int, run_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, "Retry started: it resumes where the failed run stopped.")
+    return redirect("integrations:detail", pk)
+
+
+@require_POST
+@capability_required(MANAGE)
+def inbox_retry(request, pk: int, event_id: int):
+    event = get_object_or_404(InboxEvent, pk=event_id, connection_id=pk)
+    try:
+        inbox.inbox_retry(event=event)
+    except IntegrationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The webhook will be processed again.")
     return redirect("integrations:detail", pk)
 
 

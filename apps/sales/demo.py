@@ -72,6 +72,9 @@ def sales_demo_seed(*, slug: str) -> int:
         customers = _customers(rng, tiers)
         created = _history(rng, customers)
     created += _open_work(rng, customers)
+    from apps.sales.selectors import status_counts_forget
+
+    status_counts_forget()  # the history was written in bulk, without timeline calls
     return created
 
 
@@ -140,7 +143,7 @@ def _shape(rng: random.Random, customers: list[Customer], weeks: int) -> dict[in
     for customer in customers:
         weight = rng.paretovariate(1.3)
         first = rng.randint(0, weeks * 2 // 3) if rng.random() < 0.25 else 0
-        last = rng.randint(first + 4, weeks) if rng.random() < 0.2 else weeks
+        last = rng.randint(first + 4, weeks) if rng.random() < 0.2 and first + 4 <= weeks else weeks
         shape[customer.pk] = (weight, first, min(last, weeks))
     return shape
 

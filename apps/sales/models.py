@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 ZERO = Decimal("0")
@@ -294,6 +294,9 @@ class SalesOrder(models.Model):
             models.Index(fields=["customer", "status"], name="so_customer_status"),
             models.Index(fields=["-order_date", "-id"], name="so_order_date"),
             models.Index(fields=["status", "confirmed_at", "id"], name="so_fill_order"),
+            # The order list's search (apps.sales.selectors): whole numbers, any case.
+            models.Index(Upper("number"), name="so_number_upper"),
+            models.Index(fields=["customer_reference"], name="so_customer_reference"),
         ]
 
     def __str__(self) -> str:

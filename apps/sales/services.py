@@ -66,6 +66,12 @@ def is_manager(user) -> bool:
 def event_add(
     *, order: SalesOrder, kind: str, user=None, message: str = "", data: dict | None = None
 ) -> SalesOrderEvent:
+    from apps.sales.selectors import status_counts_forget
+
+    # The list's status counts change with the order: forget them now and after commit
+    # (a page rendered in between must not keep the old ones).
+    status_counts_forget()
+    transaction.on_commit(status_counts_forget)
     return SalesOrderEvent.objects.create(
         order=order,
         kind=kind,

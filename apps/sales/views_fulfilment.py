@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.permissions import capability_required
 from apps.core.htmx import int_param
+from apps.core.pagination import paginate
 from apps.sales import documents
 from apps.sales.errors import SalesError
 from apps.sales.forms import ScanForm, ShipForm, TrackingCsvForm
@@ -50,8 +51,15 @@ def bulk_pick(request):
 @require_GET
 @capability_required("sales.view")
 def pick_lists(request):
-    lists = PickList.objects.select_related("warehouse", "created_by").order_by("-id")[:100]
-    return render(request, "sales/pick_lists.html", {"pick_lists": lists})
+    status = request.GET.get("status", "")
+    lists = PickList.objects.select_related("warehouse", "created_by").order_by("-id")
+    if status in PickList.Status.values:
+        lists = lists.filter(status=status)
+    return render(
+        request,
+        "sales/pick_lists.html",
+        {"page": paginate(request, lists), "status": status, "statuses": PickList.Status.choices},
+    )
 
 
 @require_GET

@@ -68,7 +68,11 @@ class ETS(Model):
             raise FloatingPointError("no finite fit")
         kwargs = {}
         if best.model.error == "mul":
-            kwargs = dict(method="simulated", simulate_repetitions=500, random_state=seed)
+            kwargs = dict(
+                method="simulated",
+                simulate_repetitions=500,
+                rng=np.random.default_rng(seed),
+            )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pred = best.get_prediction(start=len(y), end=len(y) + horizon - 1, **kwargs)
@@ -118,9 +122,10 @@ class HoltWinters(Model):
     name = "holt_winters"
     complexity = 3
 
-    ALPHAS = (0.03, 0.1, 0.25)
-    GAMMAS = (0.02, 0.1)
-    TRENDS = ((0.0, 1.0), (0.02, 0.9))  # (beta, phi): none, or damped
+    # 36 combinations, searched for all series at once (~0.2 ms a series).
+    ALPHAS = (0.01, 0.03, 0.1, 0.25)
+    GAMMAS = (0.0, 0.02, 0.1)
+    TRENDS = ((0.0, 1.0), (0.005, 0.95), (0.02, 0.9))  # (beta, phi): none, or damped
 
     def fit(self, y, context=None):
         super().fit(y, context)

@@ -49,6 +49,7 @@ class GlobalXGB(Model):
         learning_rate: float = 0.1,
         max_depth: int = 6,
         threads: int | None = None,
+        yearly: bool | None = None,
     ):
         if objective not in {"tweedie", "poisson"}:
             raise ValueError("objective must be 'tweedie' or 'poisson'")
@@ -56,6 +57,9 @@ class GlobalXGB(Model):
         self.train_days, self.max_rows = train_days, max_rows
         self.learning_rate, self.max_depth = learning_rate, max_depth
         self.threads = threads or os.cpu_count() or 1
+        # yearly adds last year's demand (lag 364, same weekday) and the day of the year;
+        # None = only when there are at least 15 months of history.
+        self.yearly = yearly
 
     # -- features ---------------------------------------------------------------------------
 
@@ -73,6 +77,7 @@ class GlobalXGB(Model):
             "dow": dates.day_of_week.to_numpy(float),
             "dom": dates.day.to_numpy(float),
             "month": dates.month.to_numpy(float),
+            "doy": dates.day_of_year.to_numpy(float),
             "holiday": holiday[:total],
             "holiday_next": holiday[1 : total + 1],
         }
@@ -90,7 +95,7 @@ class GlobalXGB(Model):
         """Feature matrix for (rows[i], day local[i]) of ``ys``; ``absolute`` indexes calendar."""
         s1, s2, cnt = sums
         cols = []
-        for lag in LAGS:
+        for lag in self.lags:
             j = local - lag
             cols.append(np.where(j >= 0, ys[rows, np.maximum(j, 0)], np.nan))
         for w in WINDOWS:
@@ -102,7 +107,7 @@ class GlobalXGB(Model):
                 mean = np.where(n > 0, total / n, np.nan)
                 var = np.where(n > 1, (sq - n * mean * mean) / (n - 1), np.nan)
             cols += [mean, np.sqrt(np.maximum(var, 0.0))]
-        for key in ("dow", "dom", "month", "holiday", "holiday_next"):
+        for key in ("dow", "dom", "month", "holiday", "holiday_next", *self.extra_calendar):
             cols.append(self.calendar_[key][absolute])
         cols += [self.log_level_[rows], self.zero_share_[rows], self.class_code_[rows]]
         if self.price_ is not None:
@@ -120,6 +125,9 @@ class GlobalXGB(Model):
         y = self.y_
         n, t = y.shape
         ctx = self.context_
+        yearly = self.yearly if self.yearly is not None else t >= 364 + 91
+        self.lags = (*LAGS, 364) if yearly else LAGS
+        self.extra_calendar = ("doy",) if yearly else ()
         tail = y[:, -91:]
         ok = ~np.isnan(tail)
         level = np.where(ok, tail, 0).sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
@@ -187,16 +195,24 @@ class GlobalXGB(Model):
         n, t = self.y_.shape
         if self.booster_ is None:
             return Forecast(np.zeros((n, horizon)))
-        width = HISTORY_NEEDED
+        width = max(HISTORY_NEEDED, *self.lags)
         window = np.full((n, width + horizon), np.nan)
         take = min(width, t)
         window[:, width - take : width] = self.ys_[:, t - take :]
         rows = np.arange(n)
+        # Cumulative sums are built once; each predicted day extends them by one column
+        # (features for day d read sums up to d only, so later columns are never stale).
+        s1, s2, cnt = _cumsums(window)
         for k in range(horizon):
             local = width + k
-            sub = window[:, local - width : local + 1]
-            feats = self._features(sub, _cumsums(sub), rows, np.full(n, width), np.full(n, t + k))
-            window[:, local] = self.booster_.predict(xgb.DMatrix(feats, nthread=self.threads))
+            feats = self._features(
+                window, (s1, s2, cnt), rows, np.full(n, local), np.full(n, t + k)
+            )
+            pred = self.booster_.predict(xgb.DMatrix(feats, nthread=self.threads))
+            window[:, local] = pred
+            s1[:, local + 1] = s1[:, local] + pred
+            s2[:, local + 1] = s2[:, local] + pred * pred
+            cnt[:, local + 1] = cnt[:, local] + 1
         point = window[:, width:] * self.scale_[:, None]
         started = ~np.isnan(self.y_).all(axis=1)
         return Forecast(np.where(started[:, None], np.maximum(point, 0.0), 0.0))

@@ -92,6 +92,15 @@
     if (field && field.select) field.select();
   });
 
+  // data-check-all="selector" on a checkbox: ticks or clears every box the selector finds.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-check-all]");
+    if (!all) return;
+    document.querySelectorAll(all.getAttribute("data-check-all")).forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+
   // data-autosubmit: a filter <select> submits its form when it changes.
   document.addEventListener("change", function (event) {
     var field = event.target.closest("[data-autosubmit]");

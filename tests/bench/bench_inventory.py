@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -29,6 +30,16 @@ def _pg_args() -> list[str]:
     return args
 
 
+def _pgbench() -> str:
+    """pgbench of the server's own major version when installed (Debian's layout), else
+    the embedded wheel's, else whatever is on PATH."""
+    major = connection.pg_version // 10000
+    for candidate in (f"/usr/lib/postgresql/{major}/bin/pgbench", pg_bin("pgbench")):
+        if os.path.exists(candidate):
+            return candidate
+    return shutil.which("pgbench") or "pgbench"
+
+
 def _pgbench_tps() -> float:
     env = {**os.environ, "PGPASSWORD": settings.DATABASES["default"].get("PASSWORD") or ""}
     with connection.cursor() as cursor:
@@ -36,14 +47,14 @@ def _pgbench_tps() -> float:
         if cursor.fetchone() is None:
             cursor.execute("CREATE DATABASE bench_pgbench")
     subprocess.run(
-        [pg_bin("pgbench"), *_pg_args(), "-i", "-s", "4", "-q", "bench_pgbench"],
+        [_pgbench(), *_pg_args(), "-i", "-s", "4", "-q", "bench_pgbench"],
         env=env,
         check=True,
         capture_output=True,
     )
     out = subprocess.run(
         [
-            pg_bin("pgbench"),
+            _pgbench(),
             *_pg_args(),
             "-c",
             str(PROCESSES),
@@ -89,36 +100,40 @@ def test_bench_hot_sku_reservations(committed):
                 kind=StockMove.Kind.RECEIPT,
             )
         env = {**os.environ, "STOCKROOM_DB_NAME": connection.settings_dict["NAME"]}
-        # Every process starts reserving at the same moment, after Django has loaded.
-        start = time.time() + 8
         procs = [
             subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
-                    "tests.inventory.hammer",
-                    "hot",
+                    "tests.bench.hot_worker",
                     company.schema_name,
-                    str(seed),
-                    str(UNITS),
-                    str(start),
+                    str(variant.pk),
+                    str(location.pk),
+                    str(worker),
                 ],
                 cwd=settings.BASE_DIR,
                 env=env,
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
                 text=True,
             )
-            for seed in range(PROCESSES)
+            for worker in range(PROCESSES)
         ]
-        finished = []
+        # Every worker has loaded Django and connected: start them together.
         for proc in procs:
-            out, _ = proc.communicate(timeout=600)
-            finished.append(json.loads(out.strip().splitlines()[-1])["finished_at"])
-        elapsed = max(finished) - start
+            assert proc.stdout.readline().strip() == "ready"
+        start = time.time()
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [
+            json.loads(proc.communicate(timeout=600)[0].strip().splitlines()[-1]) for proc in procs
+        ]
+        elapsed = max(r["finished"] for r in results) - start
         with schema_context(company.schema_name):
             reserved = StockLevel.objects.get(variant=variant).reserved
             count = Reservation.objects.count()
+        assert sum(r["reserved"] for r in results) == count  # every success was recorded
         rate = count / elapsed
         oversell = max(Decimal(0), reserved - UNITS)
         print(

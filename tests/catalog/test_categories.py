@@ -107,3 +107,29 @@ def test_category_page_moves_and_shows_breadcrumbs(tenant_client, tenant, users)
     assert (
         tenant_client.post(f"/products/categories/{a.pk}/", {"action": "delete"}).status_code == 403
     )
+
+
+def test_category_pages_query_budget(tenant_client, tenant, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tenant_client.force_login(users[Role.MANAGER])
+    with schema_context(tenant.schema_name):
+        root = category_create(name="Root")
+
+    def count(url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert tenant_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = ["/products/categories/", f"/products/categories/{root.pk}/", "/products/new/"]
+    [count(u) for u in urls]
+    before = [count(u) for u in urls]
+    with schema_context(tenant.schema_name):
+        parent = root
+        for i in range(30):
+            parent = category_create(name=f"Level {i}", parent=root if i % 3 == 0 else parent)
+            product_create(name=f"P{i}", sku=f"P-{i}", category=parent)
+    assert [count(u) for u in urls] == before
+    page = tenant_client.get("/products/new/").content.decode()
+    assert "— Level 0" in page  # pickers show the tree indented

@@ -87,3 +87,15 @@ def test_new_product_page_generates_sku_when_blank(tenant_client, tenant, users)
     assert response.status_code == 302
     with schema_context(tenant.schema_name):
         assert Variant.objects.get(product__name="Kettle").sku.startswith("KETT-")
+
+
+def test_each_company_has_its_own_sku_sequence(tenant, other_tenant):
+    with schema_context(tenant.schema_name):
+        CatalogSettings.objects.update_or_create(pk=1, defaults={"sku_pattern": "A-{SEQ}"})
+        first = [sku_generate(product_name="Mug") for _ in range(3)]
+    with schema_context(other_tenant.schema_name):
+        CatalogSettings.objects.update_or_create(pk=1, defaults={"sku_pattern": "A-{SEQ}"})
+        other = sku_generate(product_name="Mug")
+    numbers = [int(s.split("-")[1]) for s in first]
+    assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
+    assert int(other.split("-")[1]) < numbers[2]  # beta's counter did not move with alpha's

@@ -161,3 +161,63 @@ def test_archived_supplier_leaves_purchase_order_picker(in_tenant):
     bolt = supplier_create(name="Bolt Co")
     supplier_archive(supplier=acme)
     assert list(OrderForm().fields["supplier"].queryset) == [bolt]
+
+
+def test_supplier_pages_query_budget(tenant_client, tenant, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tenant_client.force_login(users[Role.MANAGER])
+    with schema_context(tenant.schema_name):
+        acme = supplier_create(name="Acme")
+        variant = product_create(name="Bolt", sku="BOLT-0").variants.get()
+        supplier_item_create(supplier=acme, variant=variant)
+
+    def count(url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert tenant_client.get(url, {"per_page": 100}).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = ["/products/suppliers/", f"/products/suppliers/{acme.pk}/"]
+    [count(u) for u in urls]
+    before = [count(u) for u in urls]
+    with schema_context(tenant.schema_name):
+        for i in range(1, 40):
+            other = supplier_create(name=f"Supplier {i:02d}")
+            variant = product_create(name=f"Bolt {i}", sku=f"BOLT-{i}").variants.get()
+            supplier_item_create(supplier=acme, variant=variant, supplier_sku=f"A-{i}")
+            supplier_item_create(supplier=other, variant=variant)
+    assert [count(u) for u in urls] == before
+
+
+def test_supplier_added_from_the_product_page(tenant_client, tenant, users):
+    with schema_context(tenant.schema_name):
+        product = product_create(name="Bolt", sku="BOLT-1")
+        variant = product.variants.get()
+        acme = supplier_create(name="Acme")
+        archived = supplier_create(name="Old Co")
+        supplier_archive(supplier=archived)
+    tenant_client.force_login(users[Role.MANAGER])
+    page = tenant_client.get(f"/products/{product.pk}/").content.decode()
+    assert "Add a supplier of a variant" in page and "Old Co" not in page
+    url = f"/products/{product.pk}/suppliers/"
+    data = {
+        "variant": variant.pk,
+        "supplier": acme.pk,
+        "supplier_sku": "AC-9",
+        "cost": "2.5",
+        "minimum_order_quantity": "1",
+        "pack_size": "10",
+    }
+    assert tenant_client.post(url, data).status_code == 302
+    again = tenant_client.post(url, data)
+    assert (
+        again.status_code == 422 and "Acme already has an item for BOLT-1" in again.content.decode()
+    )
+    with schema_context(tenant.schema_name):
+        item = SupplierItem.objects.get(variant=variant)
+        assert item.supplier == acme and item.is_preferred and item.pack_size == Decimal(10)
+    detail = tenant_client.get(f"/products/{product.pk}/").content.decode()
+    assert "AC-9" in detail and "preferred" in detail
+    tenant_client.force_login(users[Role.CLERK])
+    assert tenant_client.post(url, {**data, "supplier": archived.pk}).status_code == 403

@@ -39,3 +39,11 @@ def test_without_database_url_the_embedded_server_is_used():
     name, host, not_started = out.split()
     assert name == "stockroom" and host.endswith(".data/pg") and not_started == "False"
     assert (settings.BASE_DIR / ".data" / "pg" / "PG_VERSION").exists()
+
+
+def test_connections_run_with_jit_off(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

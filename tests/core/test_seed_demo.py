@@ -43,9 +43,28 @@ def test_seed_demo_creates_the_five_companies_with_their_users_once(db):
 
         assert 150 <= Variant.objects.count() <= 300
         assert 3 <= Supplier.objects.count() <= 6 and 2 <= Warehouse.objects.count() <= 3
-        assert StockMove.objects.filter(kind="opening").count() == Variant.objects.count()
+        # An opening balance for every variant in the main warehouse, some at a branch too.
+        openings = StockMove.objects.filter(kind="opening")
+        assert openings.values("variant").distinct().count() == Variant.objects.count()
+        assert openings.values("location__warehouse").distinct().count() == 2
         assert StockMove.objects.filter(kind="shipment").exists() and stock_differences() == []
+        from apps.purchasing.models import PurchaseOrder
+
+        # Purchase orders: history from the deliveries plus open work in every status.
+        orders = PurchaseOrder.objects.count()
+        assert PurchaseOrder.objects.values("status").distinct().count() >= 5
+        from apps.sales.models import Customer, SalesOrder
+
+        # Customers and sales orders: history plus open work in several statuses.
+        assert Customer.objects.count() >= 10
+        sales = SalesOrder.objects.count()
+        assert SalesOrder.objects.values("status").distinct().count() >= 4
+        assert stock_differences() == []  # open orders reserved through the ledger
+        moves = StockMove.objects.count()
 
     tenants_before, users_before = Tenant.objects.count(), User.objects.count()
     call_command("seed_demo", history_weeks=3, stdout=open("/dev/null", "w"))
     assert (Tenant.objects.count(), User.objects.count()) == (tenants_before, users_before)
+    with schema_context("techgear"):
+        assert (PurchaseOrder.objects.count(), StockMove.objects.count()) == (orders, moves)
+        assert SalesOrder.objects.count() == sales

@@ -1,5 +1,6 @@
 """The dashboard in a phone-sized Chromium: widgets load as partials, charts draw from their
-JSON, the date range applies to every widget, and widgets reorder from the keyboard."""
+JSON, the date range applies to every widget, widgets reorder from the keyboard, and the
+valuation report downloads as PDF and Excel."""
 
 from __future__ import annotations
 
@@ -80,6 +81,27 @@ def test_dashboard_widgets_range_and_keyboard_reordering(live_stack, page, commi
         page.reload()
         expect(page.locator("#widget-top_moved")).to_have_count(0)
         expect(page.locator("#widget-stock_value")).to_contain_text("90.00")
+
+        # The valuation report downloads as PDF and Excel with the same total.
+        page.goto(site + "/reports/valuation-as-of/")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("aluation")
+        with page.expect_download() as pdf:
+            page.get_by_role("link", name="PDF", exact=True).click()
+        pdf_path = pdf.value.path()
+        assert pdf.value.suggested_filename.endswith(".pdf")
+        with page.expect_download() as xlsx:
+            page.get_by_role("link", name="Excel", exact=True).click()
+        assert xlsx.value.suggested_filename.endswith(".xlsx")
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+        from pypdf import PdfReader
+
+        text = "".join(p.extract_text() for p in PdfReader(pdf_path).pages)
+        assert "90.00" in text
+        sheet = load_workbook(BytesIO(open(xlsx.value.path(), "rb").read())).active
+        values = [c for row in sheet.iter_rows(values_only=True) for c in row]
+        assert any(isinstance(v, (int, float, Decimal)) and float(v) == 90.0 for v in values)
     finally:
         # Leave the dashboard first: its widgets would still be loading while the
         # company's schema is dropped, and the two would deadlock.

@@ -53,6 +53,7 @@ class FakeShopify(FakeServer):
         self.levels: dict[tuple[str, str], int] = {}  # (inventory item, location) -> available
         self.sets: list[dict] = []  # every accepted inventorySetQuantities input
         self.subscriptions: dict[str, str] = {}  # topic -> uri
+        self.orders: list[dict] = []  # GraphQL shape, for the Orders query
         self.throttle_next = 0
         self.before_set = None  # callable run before a set is applied (simulates a sale)
         self._ids = itertools.count(1001)
@@ -132,6 +133,46 @@ class FakeShopify(FakeServer):
                 for v in product["variants"]
             ],
         }
+
+    def create_order(self, lines: list[tuple[str, int]], *, email="ann@example.com") -> dict:
+        """A checkout: Shopify takes the quantities off its own available and sends
+        orders/create with this payload (REST shape)."""
+        oid, cid = next(self._ids), 7001
+        items = []
+        for sku, qty in lines:
+            product, variant = next(
+                (p, v) for p in self.products for v in p["variants"] if v["sku"] == sku
+            )
+            key = (variant["inventoryItem"]["id"], self.locations[0]["id"])
+            self.levels[key] = self.levels.get(key, 0) - qty
+            items.append({
+                "id": next(self._ids), "variant_id": int(variant["id"].rsplit("/", 1)[1]),
+                "product_id": int(product["id"].rsplit("/", 1)[1]), "sku": sku,
+                "quantity": qty, "price": variant["price"], "name": product["title"],
+            })  # fmt: skip
+        self.orders.append({
+            "id": f"gid://shopify/Order/{oid}", "name": f"#{oid}", "email": email,
+            "currencyCode": "USD", "cancelledAt": None, "updatedAt": _now(),
+            "customer": {"id": f"gid://shopify/Customer/{cid}", "firstName": "Ann",
+                         "lastName": "Lee", "email": email},
+            "shippingAddress": {"name": "Ann Lee", "address1": "1 Main St",
+                                "city": "Springfield", "zip": "12345", "country": "United States"},
+            "lineItems": {"nodes": [
+                {"sku": i["sku"], "quantity": i["quantity"], "title": i["name"],
+                 "variant": {"id": f"gid://shopify/ProductVariant/{i['variant_id']}"},
+                 "originalUnitPriceSet": {"shopMoney": {"amount": i["price"]}}}
+                for i in items]},
+        })  # fmt: skip
+        time.sleep(0.002)
+        return {
+            "id": oid, "admin_graphql_api_id": f"gid://shopify/Order/{oid}",
+            "name": f"#{oid}", "email": email, "currency": "USD",
+            "cancelled_at": None,
+            "customer": {"id": cid, "email": email, "first_name": "Ann", "last_name": "Lee"},
+            "shipping_address": {"first_name": "Ann", "last_name": "Lee", "address1": "1 Main St",
+                                 "city": "Springfield", "zip": "12345", "country": "United States"},
+            "line_items": items,
+        }  # fmt: skip
 
     # --- HTTP
     def route_key(self, method, path, query, headers, body):
@@ -278,6 +319,39 @@ class FakeShopify(FakeServer):
 
     def _op_Locations(self, v):
         return {"locations": {"nodes": self.locations}}
+
+    def cancel_order(self, order_gid: str) -> None:
+        order = next(o for o in self.orders if o["id"] == order_gid)
+        order["cancelledAt"] = _now()
+        order["updatedAt"] = _now()
+        time.sleep(0.002)
+
+    def _page(self, rows: list[dict], v: dict) -> tuple[list[dict], dict]:
+        """Sort by (updatedAt, id), filter ``updated_at:>'…'``, page after the cursor."""
+        items = sorted(rows, key=lambda p: (p["updatedAt"], p["id"]))
+        m = re.search(r"updated_at:>'([^']+)'", v.get("query") or "")
+        if m:
+            since = datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
+            items = [
+                p for p in items
+                if datetime.fromisoformat(p["updatedAt"].replace("Z", "+00:00")) > since
+            ]  # fmt: skip
+        if v.get("after"):
+            after = json.loads(base64.b64decode(v["after"]))
+            items = [p for p in items if (p["updatedAt"], p["id"]) > tuple(after)]
+        first = int(v.get("first") or 50)
+        page, more = items[:first], len(items) > first
+        end = (
+            base64.b64encode(json.dumps([page[-1]["updatedAt"], page[-1]["id"]]).encode()).decode()
+            if page
+            else None
+        )
+        return page, {"hasNextPage": more, "endCursor": end}
+
+    def _op_Orders(self, v):
+        page, info = self._page(self.orders, v)
+        nodes = [{k: val for k, val in o.items() if k != "updatedAt"} for o in page]
+        return {"orders": {"pageInfo": info, "nodes": nodes}}
 
     def _op_Products(self, v):
         items = sorted(self.products, key=lambda p: (p["updatedAt"], p["id"]))

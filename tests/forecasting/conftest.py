@@ -27,7 +27,9 @@ def shop(in_tenant):
     shelf = Location.objects.create(warehouse=warehouse, code="A-01")
     product = Product.objects.create(name="Mug")
     variants = [
-        Variant.objects.create(product=product, sku=f"MUG-{c}", cost_price=Decimal("4"))
+        Variant.objects.create(
+            product=product, sku=f"MUG-{c}", cost_price=Decimal("4"), sale_price=Decimal("10")
+        )
         for c in ("RED", "BLUE")
     ]
     return {"shelf": shelf, "variants": variants, "product": product}

@@ -15,6 +15,8 @@ def test_pages_render_before_and_after_a_run(sales_history, tenant, tenant_clien
     page = tenant_client.get(reverse("forecasting:overview"))
     assert page.status_code == 200
     assert "Nightly" in page.text and "Re-forecast now" not in page.text  # viewer
+    assert "ABC / XYZ" in page.text and "How past forecasts did" in page.text
+    assert "Revenue forecast" in page.text
     detail = tenant_client.get(reverse("forecasting:variant", args=[red.pk]))
     assert detail.status_code == 200
     assert "Reorder point" in detail.text and 'id="forecast-chart"' in detail.text

@@ -23,6 +23,13 @@ def test_reforecast_job_runs_in_the_right_company_and_stores_forecasts(
     assert 4 <= float(policy.daily_demand) <= 10  # ~6-7 a day sold
     forecasts = Forecast.objects.filter(run=run, variant=red)
     assert all(f.lower_95 <= f.lower_80 <= f.upper_80 <= f.upper_95 for f in forecasts)
+    assert len(run.revenue["revenue"]) == 28 and min(run.revenue["revenue"]) > 0
+    assert all(
+        lo <= mid <= hi
+        for lo, mid, hi in zip(
+            run.revenue["lower_80"], run.revenue["revenue"], run.revenue["upper_80"], strict=True
+        )
+    )
     job.refresh_from_db()
     assert job.state == "succeeded"
     with schema_context(other_tenant.schema_name):
@@ -42,3 +49,20 @@ def test_nightly_run_with_no_history_records_why(shop):
     assert run.status == ForecastRun.Status.DONE and run.series == 0
     assert "nothing to forecast" in run.error
     assert "0 items" in message
+
+
+def test_latest_run_is_the_latest_whole_catalogue_run(shop):
+    from django.utils import timezone
+
+    from apps.forecasting.selectors import latest_run
+
+    whole = ForecastRun.objects.create(
+        status=ForecastRun.Status.DONE, series=2, finished_at=timezone.now()
+    )
+    ForecastRun.objects.create(  # a later one-product re-forecast
+        status=ForecastRun.Status.DONE,
+        series=1,
+        variant=shop["variants"][0],
+        finished_at=timezone.now(),
+    )
+    assert latest_run() == whole

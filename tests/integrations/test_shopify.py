@@ -285,7 +285,7 @@ def test_decreases_push_at_once_and_reservations_with_the_schedule(
         assert stock_push_due() == 0  # nothing out of date: no run at all
     assert SyncRun.objects.filter(connection=connected, entity="stock").count() == runs
     with sync_jobs():
-        assert products_sync_due() == 1
+        assert products_sync_due() == 2  # products and orders
 
 
 def test_connect_subscribes_to_webhooks_and_reconnect_keeps_the_connection(
@@ -336,3 +336,23 @@ def test_expiring_token_is_refreshed_before_it_runs_out(
     assert new["expires_at"] > soon
     _run(sync_jobs, connected, "products")
     assert shopify_fake.refreshes == 1  # not due again
+
+
+def test_refused_refresh_asks_to_reconnect(in_tenant, connected, shopify_fake, sync_jobs):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.integrations.services import connection_credentials_update
+
+    soon = (timezone.now() + timedelta(minutes=1)).isoformat()
+    connection_credentials_update(
+        connection=connected, credentials={"expires_at": soon, "refresh_token": "shprt_revoked"}
+    )
+    run = _run(sync_jobs, connected, "products")
+    assert run.state == "failed"
+    assert (
+        run.message == "Shopify no longer accepts the saved authorization. Connect the store again."
+    )
+    connected.refresh_from_db()
+    assert connected.status == Connection.Status.ERROR

@@ -103,10 +103,10 @@ def test_app_uninstalled_disconnects_and_forgets_the_token(
     assert _post(tenant_client, connection, again, headers).status_code == 404
 
 
-def test_orders_webhook_is_kept_but_ignored_until_sales_orders(
+def test_refunds_webhook_is_kept_but_ignored(
     tenant, tenant_client, connection, shopify_fake, sync_jobs
 ):
-    body, headers = shopify_fake.webhook("orders/create", {"id": 820982911946154508})
+    body, headers = shopify_fake.webhook("refunds/create", {"id": 509562969, "order_id": 1})
     with sync_jobs():
         assert _post(tenant_client, connection, body, headers).status_code == 200
     with schema_context(tenant.schema_name):

@@ -76,7 +76,7 @@ def test_payment_succeeded_event_is_recorded(
     with schema_context(tenant.schema_name):
         event = InboxEvent.objects.get(connection=connection)
         assert event.state == "processed"
-        assert event.result == "Payment pi_1 of 123456 JPY succeeded"
+        assert event.result == "Payment pi_1 of 123456 JPY succeeded (no invoice linked)"
 
 
 def test_refund_event_amount_in_minor_units(
@@ -88,7 +88,9 @@ def test_refund_event_amount_in_minor_units(
     with sync_jobs():
         _post(tenant_client, connection, body, headers)
     with schema_context(tenant.schema_name):
-        assert InboxEvent.objects.get().result == "Charge ch_1 refunded 19.99 EUR"
+        assert (
+            InboxEvent.objects.get().result == "Charge ch_1 refunded 19.99 EUR (no invoice linked)"
+        )
 
 
 def test_replayed_event_is_ignored(tenant, tenant_client, connection, stripe_fake, sync_jobs):
@@ -135,3 +137,89 @@ def test_secret_key_never_in_logs_or_pages(tenant, manager_client, stripe_fake, 
 )
 def test_minor_units(amount, currency, expected):
     assert minor_to_decimal(amount, currency) == Decimal(expected)
+
+
+@pytest.fixture
+def invoice(tenant, warehouse):
+    from apps.catalog.services import product_create
+    from apps.inventory.models import Location, StockMove
+    from apps.inventory.services import MoveLine, stock_moves_post
+    from apps.sales.customers.services import CustomerData, customer_create
+    from apps.sales.invoicing import invoice_create
+    from apps.sales.services import LineInput, sales_order_confirm, sales_order_create
+    from apps.sales.shipping import shipment_create
+
+    with schema_context(tenant.schema_name):
+        variant = product_create(name="Lamp", sku="LAMP").variants.get()
+        stock_moves_post(
+            lines=[
+                MoveLine(
+                    variant_id=variant.pk,
+                    location_id=Location.objects.get(warehouse=warehouse).pk,
+                    quantity=Decimal(5),
+                )
+            ],
+            kind=StockMove.Kind.RECEIPT,
+        )
+        customer = customer_create(data=CustomerData(name="Ann Lee", currency="USD"))
+        order = sales_order_create(
+            customer=customer,
+            lines=[
+                LineInput(variant_id=variant.pk, quantity=Decimal(2), unit_price=Decimal("10.00"))
+            ],
+            warehouse=warehouse,
+        )
+        sales_order_confirm(order=order)
+        shipment_create(order=order)
+        return invoice_create(order=order)
+
+
+def test_payment_for_an_invoice_is_recorded_once_and_refund_adds_only_the_new_part(
+    tenant, tenant_client, connection, stripe_fake, invoice, sync_jobs
+):
+    cents = int(invoice.balance * 100)
+    pi = {"id": "pi_42", "amount_received": cents, "currency": "usd",
+          "metadata": {"stockroom_invoice": invoice.number}}  # fmt: skip
+    body, headers = stripe_fake.event("payment_intent.succeeded", pi)
+    with sync_jobs():
+        _post(tenant_client, connection, body, headers)
+        other_body, other_headers = stripe_fake.event(
+            "payment_intent.succeeded", pi
+        )  # new event id
+        _post(tenant_client, connection, other_body, other_headers)
+    with schema_context(tenant.schema_name):
+        invoice.refresh_from_db()
+        assert invoice.payment_status == "paid"
+        assert invoice.payments.count() == 1
+        assert invoice.payments.get().reference == "pi_42"
+    with sync_jobs():
+        for refunded in (500, 500, 800):  # running totals: 5.00, 5.00 again, 8.00
+            body, headers = stripe_fake.event(
+                "charge.refunded",
+                {
+                    "id": "ch_42",
+                    "payment_intent": "pi_42",
+                    "amount_refunded": refunded,
+                    "currency": "usd",
+                },
+            )
+            _post(tenant_client, connection, body, headers)
+    with schema_context(tenant.schema_name):
+        refunds = list(invoice.payments.filter(kind="refund").values_list("amount", flat=True))
+        assert sorted(refunds) == [Decimal("3.00"), Decimal("5.00")]
+
+
+def test_payment_in_another_currency_fails_in_words(
+    tenant, tenant_client, connection, stripe_fake, invoice, sync_jobs
+):
+    pi = {"id": "pi_9", "amount_received": 100, "currency": "eur",
+          "metadata": {"stockroom_invoice": invoice.number}}  # fmt: skip
+    body, headers = stripe_fake.event("payment_intent.succeeded", pi)
+    with sync_jobs():
+        _post(tenant_client, connection, body, headers)
+    with schema_context(tenant.schema_name):
+        event = InboxEvent.objects.get()
+        assert event.state == "failed"
+        assert event.error == f"Paid in EUR, but invoice {invoice.number} is in USD."
+        invoice.refresh_from_db()
+        assert invoice.payment_status == "unpaid"

@@ -88,7 +88,7 @@ def test_initial_import_brings_simple_and_variable_products(
     assert (run.state, run.created) == ("succeeded", 3)
     large = Variant.objects.get(sku="HOOD-L")
     assert (large.product.name, large.options, large.sale_price) == (
-        "Hoodie", {"Size": "L"}, Decimal("42.00"),
+        "Hoodie", {"size": "L"}, Decimal("42.00"),
     )  # fmt: skip
     assert large.product.variants.count() == 2
 
@@ -206,5 +206,88 @@ def test_keys_never_in_logs_or_pages(
         runs = SyncRun.objects.filter(connection=connection).count()
     page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
     assert runs == 1
+    assert "Import products now" in page and "Import orders now" not in page  # webhooks only
     for secret in (woo_fake.consumer_key, woo_fake.consumer_secret):
         assert secret not in caplog.text and secret not in page
+
+
+def test_failed_webhook_can_be_processed_again(
+    tenant, tenant_client, manager_client, connection, woo_fake, sync_jobs
+):
+    hoodie = woo_fake.add_variable("Hoodie", [("HOOD-S", "40.00", "S")])
+    woo_fake.script["GET /wp-json/wc/v3/products/<id>/variations"] = [500] * 5  # store is down
+    body, headers = woo_fake.delivery("product.updated", hoodie)
+    with sync_jobs():
+        tenant_client.post(
+            f"/hooks/woocommerce/{connection.pk}/",
+            data=body,
+            content_type="application/json",
+            headers=headers,
+        )
+    with schema_context(tenant.schema_name):
+        event = InboxEvent.objects.get()
+        assert event.state == "failed" and "server error (500)" in event.error
+        failed = SyncRun.objects.get(connection=connection, entity="webhook")
+        assert failed.state == "failed" and failed.errors[0]["record"].startswith("product.updated")
+    page = manager_client.get(f"/integrations/{connection.pk}/").content.decode()
+    assert "Process again" in page
+    with sync_jobs():
+        manager_client.post(f"/integrations/{connection.pk}/inbox/{event.pk}/retry/")
+    with schema_context(tenant.schema_name):
+        event.refresh_from_db()
+        assert event.state == "processed"
+        assert Variant.objects.filter(sku="HOOD-S").exists()
+    response = manager_client.post(
+        f"/integrations/{connection.pk}/inbox/{event.pk}/retry/", follow=True
+    )
+    assert "Only a failed webhook" in response.content.decode()
+
+
+def _woo_order(product, status, qty=2):
+    return {
+        "id": 727, "number": "727", "status": status, "currency": "EUR", "customer_id": 0,
+        "billing": {"first_name": "Bo", "last_name": "Berg", "email": "bo@example.com"},
+        "shipping": {"first_name": "Bo", "last_name": "Berg", "address_1": "Storgatan 1",
+                     "city": "Uppsala", "postcode": "75310", "country": "SE"},
+        "line_items": [{"id": 1, "name": "Candle", "product_id": product["id"],
+                        "variation_id": 0, "quantity": qty, "sku": "CANDLE", "price": 8.5}],
+    }  # fmt: skip
+
+
+def test_woocommerce_order_is_imported_once_paid_and_cancelled_with_the_store(
+    tenant, tenant_client, connection, woo_fake, sync_jobs, warehouse
+):
+    from apps.inventory.models import StockLevel
+    from apps.sales.models import SalesOrder
+
+    candle = woo_fake.add_simple("Candle", "CANDLE", "8.50", stock=5)
+    _run(sync_jobs, connection, "products")
+    with sync_jobs():
+        stock_moves_post(
+            lines=[MoveLine(variant_id=Variant.objects.get(sku="CANDLE").pk,
+                            location_id=Location.objects.get(warehouse=warehouse).pk,
+                            quantity=Decimal(5))],
+            kind=StockMove.Kind.RECEIPT,
+        )  # fmt: skip
+    url = f"/hooks/woocommerce/{connection.pk}/"
+
+    def send(topic, status):
+        body, headers = woo_fake.delivery(topic, _woo_order(candle, status))
+        with sync_jobs():
+            tenant_client.post(url, data=body, content_type="application/json", headers=headers)
+
+    send("order.created", "pending")
+    assert not SalesOrder.objects.exists()  # waits for payment
+    send("order.updated", "processing")
+    order = SalesOrder.objects.get()
+    assert (order.status, order.currency, order.customer.email) == (
+        "confirmed", "EUR", "bo@example.com",
+    )  # fmt: skip
+    assert "Storgatan 1" in order.shipping_address
+    assert StockLevel.objects.get(variant__sku="CANDLE").reserved == Decimal(2)
+    send("order.updated", "processing")  # another update: not a second order
+    assert SalesOrder.objects.count() == 1
+    send("order.updated", "cancelled")
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert StockLevel.objects.get(variant__sku="CANDLE").reserved == Decimal(0)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ml.backtest import Backtest, origins, point_metrics, run_backtest, select
+from ml.backtest import Backtest, class_prior, origins, point_metrics, run_backtest, select
 from ml.classify import classify
 from ml.models import (
     SBA,
@@ -72,3 +72,18 @@ def test_selection_prefers_the_best_and_the_simpler_model_on_a_tie():
     complexity = {"seasonal_naive": 1, "xgboost": 4}
     chosen = select(scores, complexity, tolerance=0.01)
     assert chosen.tolist() == ["xgboost", "seasonal_naive", "xgboost"]
+
+
+def test_class_prior_favours_the_class_favourite_on_a_near_tie_but_not_over_an_exact_fit():
+    classes = np.array(["smooth"] * 4, dtype=object)
+    scores = {
+        "ets": np.array([0.70, 0.70, 0.70, 0.70]),  # the smooth class's favourite
+        "xgboost": np.array([0.69, 1.20, 1.20, 0.0]),  # wins series 0 by a hair; exact on 3
+    }
+    complexity = {"ets": 3, "xgboost": 4}
+    assert select(scores, complexity, 0.0)[0] == "xgboost"
+    adjusted = class_prior(scores, classes, 1.0)
+    chosen = select(adjusted, complexity, 0.0)
+    assert chosen[0] == "ets"  # 0.69 x (0.7725 / 0.70) = 0.76 > 0.70
+    assert chosen[3] == "xgboost"  # an exact fit still wins
+    assert class_prior(scores, classes, 0.0)["xgboost"][0] == 0.69

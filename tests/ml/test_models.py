@@ -108,3 +108,24 @@ def test_ensemble_median_and_weights():
     assert combine([a, c], np.array([[3.0, 1.0]])).tolist() == [[3.25, 3.25]]
     ens = Ensemble([Naive(), SeasonalNaive(), MovingAverage()]).fit(np.ones((2, 30)))
     assert ens.forecast(3).point.shape == (2, 3)
+
+
+def test_global_xgboost_remembers_last_years_peak_with_long_history():
+    rng = np.random.default_rng(2)
+    t = 754
+    mean = np.full((30, t), 5.0)
+    for year in range(3):
+        mean[:, 16 + 364 * year : 23 + 364 * year] = 20.0  # the same week every year
+    y = rng.poisson(mean).astype(float)
+    point = GlobalXGB(rounds=60, threads=1).fit(y[:, :740], Context(seed=1)).forecast(14).point
+    peak = point[:, 4:11].mean()  # days 744-750: the peak week again
+    assert peak > 2.5 * np.concatenate([point[:, :4], point[:, 11:]], axis=1).mean()
+
+
+def test_multiplicative_ets_simulates_its_intervals(seasonal):
+    rng = np.random.default_rng(4)
+    y = seasonal[2:3] * rng.uniform(0.9, 1.1, seasonal[2:3].shape)  # positive, proportional noise
+    fc = ETS(kind="multiplicative").fit(y[:, :-7], Context(seed=1)).forecast(7)
+    assert fc.notes == []
+    np.testing.assert_allclose(fc.point, seasonal[2:3, -7:], rtol=0.15)
+    assert (fc.quantiles[0.025] < fc.quantiles[0.975]).all()

@@ -23,6 +23,16 @@ def receive(variant, location, quantity, cost="2"):
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_status_counts():
+    """Tab counts are cached per company; a rolled-back test must not leave its own."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def selling(in_tenant):
     """Two warehouses (MAIN with bins A-2 and A-10, EAST with B-1), two variants, a

@@ -9,7 +9,7 @@ from apps.accounts.models import Role
 from apps.inventory.models import StockLevel
 from apps.sales.models import Invoice, PickList, SalesOrder, Shipment
 from apps.sales.services import LineInput, sales_order_confirm
-from apps.sales.shipping import shipment_create
+from apps.sales.shipping import ShipItem, shipment_create
 
 from .conftest import D, receive
 
@@ -290,3 +290,70 @@ def test_order_form_product_search_shows_availability(web, tenant, selling):
     assert '<option value="SHIRT-M">' in body
     assert "at least two letters" in client.get("/sales/variants/?q=s").content.decode()
     assert web.login_as(Role.VIEWER).get("/sales/variants/?q=shir").status_code == 403
+
+
+def test_status_tab_counts_follow_status_changes(web, tenant, selling, make_order):
+    import re
+
+    def tab(body, label):
+        return int(re.search(rf">{label} <span class=\"badge[^>]*>(\d+)<", body).group(1))
+
+    with in_schema(tenant):
+        receive(selling["shirt"], selling["a2"], 5)
+        order = make_order(LineInput(selling["shirt"].pk, D(1)))
+    client = web.login_as(Role.CLERK)
+    body = client.get("/sales/").content.decode()
+    assert (tab(body, "Draft"), tab(body, "Confirmed")) == (1, 0)
+    assert client.post(f"/sales/orders/{order.pk}/confirm/").status_code == 302
+    body = client.get("/sales/").content.decode()  # the cached counts were dropped
+    assert (tab(body, "Draft"), tab(body, "Confirmed"), tab(body, "Open")) == (0, 1, 1)
+
+
+def test_invoice_one_shipment_from_the_order_page(web, tenant, selling, make_order):
+    with in_schema(tenant):
+        receive(selling["mug"], selling["a2"], 5)
+        order = sales_order_confirm(order=make_order(LineInput(selling["mug"].pk, D(3))))
+        line = order.lines.get()
+        first = shipment_create(order=order, items=[ShipItem(line.pk, D(1))])
+        shipment_create(order=order)
+    client = web.login_as(Role.CLERK)
+    page = client.get(f"/sales/orders/{order.pk}/").content.decode()
+    assert f'Invoice<span class="visually-hidden"> {first.number}' in page
+    client.post(f"/sales/orders/{order.pk}/invoice/", {"shipment": first.pk})
+    with in_schema(tenant):
+        invoice = Invoice.objects.get()
+    assert invoice.shipment_id == first.pk and invoice.total == D("7.19")
+    page = client.get(f"/sales/orders/{order.pk}/").content.decode()
+    assert f'Invoice<span class="visually-hidden"> {first.number}' not in page
+
+
+def test_pick_lists_page_pages_and_filters_by_status(web, tenant, selling, make_order):
+    with in_schema(tenant):
+        receive(selling["mug"], selling["a2"], 50)
+        orders = [
+            sales_order_confirm(order=make_order(LineInput(selling["mug"].pk, D(1))))
+            for _ in range(3)
+        ]
+        from apps.sales.picking import pick_lists_create
+
+        for order in orders:
+            pick_lists_create(orders=[order])
+        PickList.objects.filter(pk=PickList.objects.order_by("id").first().pk).update(status="done")
+    client = web.login_as(Role.VIEWER)
+    body = client.get("/sales/pick-lists/").content.decode()
+    assert body.count("Pick list ") >= 3
+    body = client.get("/sales/pick-lists/?status=done").content.decode()
+    assert body.count('<span class="visually-hidden"> of pick list') == 1
+    empty = client.get("/sales/pick-lists/?status=cancelled").content.decode()
+    assert "No pick lists with this status" in empty
+
+
+def test_tracking_csv_without_the_columns_is_refused_in_words(web):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = web.login_as(Role.CLERK).post(
+        "/sales/orders/ship-csv/",
+        {"file": SimpleUploadedFile("t.csv", b"a,b\n1,2\n", content_type="text/csv")},
+    )
+    assert response.status_code == 422
+    assert "must name the columns order, carrier and tracking_number" in response.content.decode()

@@ -37,3 +37,18 @@ def test_order_events_are_delivered_to_their_subscribers(selling, make_order, sy
 def test_no_subscriber_no_delivery(selling, make_order):
     make_order()
     assert not WebhookDelivery.objects.exists()
+
+
+def test_cancelling_emits_order_cancelled(selling, make_order, sync_jobs):
+    from apps.sales.services import sales_order_cancel
+
+    receiver = Receiver()
+    try:
+        webhook_endpoint_create(url=receiver.url, events=["order.cancelled"])
+        with sync_jobs():
+            order = make_order()
+            sales_order_cancel(order=order, reason="duplicate")
+        (body,) = [json.loads(b) for _h, b in receiver.requests]
+        assert body["type"] == "order.cancelled" and body["data"]["status"] == "cancelled"
+    finally:
+        receiver.close()

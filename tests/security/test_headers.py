@@ -80,7 +80,7 @@ def test_app_js_handles_the_data_attributes_templates_use():
         used |= set(
             re.findall(
                 r"\b(data-(?:confirm|autosubmit|select-on-click|scan-reset|"
-                r"filtered-change|require-checked))\b",
+                r"filtered-change|require-checked|check-all))\b",
                 path.read_text(),
             )
         )

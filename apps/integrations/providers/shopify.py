@@ -19,6 +19,7 @@ import hmac
 import json
 import re
 import secrets
+from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -26,9 +27,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
-from apps.integrations.errors import ApiError, IntegrationError
+from apps.integrations.errors import ApiError, AuthFailed, IntegrationError
 from apps.integrations.http_client import ApiClient
 from apps.integrations.models import Connection, ExternalId, InboxEvent, Provider
+from apps.integrations.orders import (
+    RemoteLine,
+    RemoteOrder,
+    decimal_or_none,
+    order_cancel,
+    order_import,
+)
 from apps.integrations.services import (
     connection_create,
     connection_credentials_update,
@@ -55,6 +63,25 @@ query Products($first: Int!, $after: String, $query: String) {
       id title updatedAt
       variants(first: 100) {
         nodes { id sku price selectedOptions { name value } inventoryItem { id } }
+      }
+    }
+  }
+}
+"""
+ORDERS_QUERY = """
+query Orders($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id name email currencyCode cancelledAt
+      customer { id firstName lastName email }
+      shippingAddress { name company address1 address2 city zip provinceCode country }
+      lineItems(first: 100) {
+        nodes {
+          sku quantity title
+          variant { id }
+          originalUnitPriceSet { shopMoney { amount } }
+        }
       }
     }
   }
@@ -205,16 +232,24 @@ def token_refresh_if_due(connection: Connection) -> dict:
         credentials = credentials_of(locked)
         if dt.datetime.fromisoformat(credentials["expires_at"]) - timezone.now() > REFRESH_MARGIN:
             return credentials
-        with ApiClient(base_url=connection.base_url, label="Shopify") as client:
-            response = client.post(
-                "/admin/oauth/access_token",
-                json={
-                    "client_id": client_id,
-                    "client_secret": secret,
-                    "grant_type": "refresh_token",
-                    "refresh_token": credentials.get("refresh_token", ""),
-                },
-            )
+        try:
+            with ApiClient(base_url=connection.base_url, label="Shopify") as client:
+                response = client.post(
+                    "/admin/oauth/access_token",
+                    json={
+                        "client_id": client_id,
+                        "client_secret": secret,
+                        "grant_type": "refresh_token",
+                        "refresh_token": credentials.get("refresh_token", ""),
+                    },
+                )
+        except ApiError as exc:
+            if exc.status is None or exc.status >= 500:
+                raise
+            raise AuthFailed(
+                "Shopify no longer accepts the saved authorization. Connect the store again.",
+                status=exc.status,
+            ) from exc
         fresh = _token_credentials(response.json())
         connection_credentials_update(connection=locked, credentials=fresh)
     connection.credentials_encrypted = locked.credentials_encrypted
@@ -366,6 +401,82 @@ def sync_products(connection: Connection, recorder) -> str:
     sync_state_set(
         connection=connection,
         entity="products",
+        cursor=None,
+        updated_since=run_started,
+        run_started=None,
+        last_sync=timezone.now().isoformat(),
+    )
+    return f"{pages} page(s) read"
+
+
+# --- orders in (a pull that catches what webhooks missed) -----------------------------------
+
+
+def _remote_order_from_graphql(node: dict) -> RemoteOrder:
+    customer = node.get("customer") or {}
+    return RemoteOrder(
+        order_id=node["id"],
+        number=node.get("name") or node["id"],
+        currency=node.get("currencyCode", ""),
+        customer_id=customer.get("id", ""),
+        customer_name=" ".join(filter(None, [customer.get("firstName"), customer.get("lastName")])),
+        email=node.get("email") or customer.get("email") or "",
+        shipping_address=_address(node.get("shippingAddress")),
+        lines=[
+            RemoteLine(
+                variant_id=(item.get("variant") or {}).get("id", ""),
+                sku=item.get("sku") or "",
+                quantity=decimal_or_none(item.get("quantity")) or Decimal(0),
+                unit_price=decimal_or_none(
+                    ((item.get("originalUnitPriceSet") or {}).get("shopMoney") or {}).get("amount")
+                ),
+                title=item.get("title") or "",
+            )
+            for item in (node.get("lineItems") or {}).get("nodes") or []
+            if (decimal_or_none(item.get("quantity")) or 0) > 0
+        ],
+    )
+
+
+def sync_orders(connection: Connection, recorder) -> str:
+    """Orders changed since the last run: new ones imported, cancelled ones cancelled; the
+    id map makes orders that came by webhook count as skipped."""
+    state = connection.sync_state.get("orders") or {}
+    run_started = state.get("run_started") if state.get("cursor") else None
+    if not run_started:
+        run_started = timezone.now().isoformat()
+        sync_state_set(connection=connection, entity="orders", run_started=run_started)
+    # The first run looks back a week, not at the store's whole history.
+    since = state.get("updated_since") or (timezone.now() - dt.timedelta(days=7)).isoformat()
+    cursor, pages = state.get("cursor"), 0
+    with client_for(connection) as client:
+        while True:
+            data = graphql(
+                client,
+                ORDERS_QUERY,
+                {"first": PAGE_SIZE, "after": cursor, "query": f"updated_at:>'{since}'"},
+            )["orders"]
+            for node in data["nodes"]:
+                remote = _remote_order_from_graphql(node)
+                if node.get("cancelledAt"):
+                    order_cancel(
+                        connection,
+                        recorder,
+                        order_id=remote.order_id,
+                        number=remote.number,
+                        reason="Cancelled in Shopify.",
+                    )
+                else:
+                    order_import(connection, recorder, remote)
+            pages += 1
+            cursor = data["pageInfo"]["endCursor"]
+            if not data["pageInfo"]["hasNextPage"]:
+                break
+            sync_state_set(connection=connection, entity="orders", cursor=cursor)
+            recorder.progress(min(95, pages * 10), f"Imported {pages} page(s) of orders…")
+    sync_state_set(
+        connection=connection,
+        entity="orders",
         cursor=None,
         updated_since=run_started,
         run_started=None,
@@ -539,5 +650,73 @@ def webhook_handle(connection: Connection, event: InboxEvent, recorder) -> str:
             }
             variant_upsert(connection, recorder, _remote(product, variant))
         return "product updated"
-    # orders/*, refunds/create: imported as sales orders once apps/sales has them.
-    return "ignored"
+    if event.topic in ("orders/create", "orders/updated", "orders/cancelled"):
+        return _order_event(connection, event.topic, payload, recorder)
+    return "ignored"  # refunds/create: handled with returns, later
+
+
+def _address(data: dict | None) -> str:
+    if not data:
+        return ""
+    parts = [
+        data.get("name") or " ".join(filter(None, [data.get("first_name"), data.get("last_name")])),
+        data.get("company"),
+        data.get("address1"),
+        data.get("address2"),
+        " ".join(
+            filter(
+                None,
+                [
+                    data.get("zip"),
+                    data.get("city"),
+                    data.get("province_code") or data.get("provinceCode"),
+                ],
+            )
+        ),
+        data.get("country"),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def remote_order(payload: dict) -> RemoteOrder:
+    """orders/create as Shopify sends it (REST shape) → what order_import needs."""
+    customer = payload.get("customer") or {}
+    name = " ".join(filter(None, [customer.get("first_name"), customer.get("last_name")]))
+    return RemoteOrder(
+        order_id=payload.get("admin_graphql_api_id") or _gid("Order", payload["id"]),
+        number=str(payload.get("name") or payload.get("order_number") or payload["id"]),
+        currency=payload.get("currency", ""),
+        customer_id=_gid("Customer", customer["id"]) if customer.get("id") else "",
+        customer_name=name,
+        email=payload.get("email") or customer.get("email") or "",
+        shipping_address=_address(payload.get("shipping_address")),
+        lines=[
+            RemoteLine(
+                variant_id=_gid("ProductVariant", item["variant_id"])
+                if item.get("variant_id")
+                else "",
+                sku=item.get("sku") or "",
+                quantity=decimal_or_none(item.get("quantity")) or Decimal(0),
+                unit_price=decimal_or_none(item.get("price")),
+                title=item.get("name") or item.get("title") or "",
+            )
+            for item in payload.get("line_items") or []
+            if (decimal_or_none(item.get("quantity")) or 0) > 0
+        ],
+    )
+
+
+def _order_event(connection: Connection, topic: str, payload: dict, recorder) -> str:
+    remote = remote_order(payload)
+    if topic == "orders/cancelled" or payload.get("cancelled_at"):
+        order_cancel(
+            connection,
+            recorder,
+            order_id=remote.order_id,
+            number=remote.number,
+            reason=f"Cancelled in Shopify ({payload.get('cancel_reason') or 'no reason given'}).",
+        )
+        return "order cancelled"
+    # orders/updated of an order we have: the channel's later edits are not applied.
+    order_import(connection, recorder, remote)
+    return "order imported"

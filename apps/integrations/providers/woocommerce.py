@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,13 @@ from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
 from apps.integrations.errors import IntegrationError
 from apps.integrations.http_client import ApiClient
 from apps.integrations.models import Connection, InboxEvent, Provider
+from apps.integrations.orders import (
+    RemoteLine,
+    RemoteOrder,
+    decimal_or_none,
+    order_cancel,
+    order_import,
+)
 from apps.integrations.services import (
     connection_create,
     connection_credentials_update,
@@ -257,4 +265,69 @@ def webhook_handle(connection: Connection, event: InboxEvent, recorder) -> str:
             for remote in _remotes(client, product):
                 variant_upsert(connection, recorder, remote)
         return "product updated"
-    return "ignored"  # orders arrive as sales orders once apps/sales has them
+    if event.topic in ("order.created", "order.updated"):
+        return _order_event(connection, json.loads(event.body), recorder)
+    return "ignored"
+
+
+# Orders in these states are paid (or being handled): imported. "pending" waits for payment.
+IMPORT_STATES = ("processing", "on-hold", "completed")
+
+
+def _address(data: dict | None) -> str:
+    if not data:
+        return ""
+    parts = [
+        " ".join(filter(None, [data.get("first_name"), data.get("last_name")])),
+        data.get("company"),
+        data.get("address_1"),
+        data.get("address_2"),
+        " ".join(filter(None, [data.get("postcode"), data.get("city"), data.get("state")])),
+        data.get("country"),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def remote_order(payload: dict) -> RemoteOrder:
+    billing = payload.get("billing") or {}
+    return RemoteOrder(
+        order_id=str(payload["id"]),
+        number=f"#{payload.get('number') or payload['id']}",
+        currency=payload.get("currency", ""),
+        customer_id=str(payload["customer_id"]) if payload.get("customer_id") else "",
+        customer_name=" ".join(filter(None, [billing.get("first_name"), billing.get("last_name")])),
+        email=billing.get("email") or "",
+        shipping_address=_address(payload.get("shipping")),
+        lines=[
+            RemoteLine(
+                variant_id=f"{item['product_id']}:{item['variation_id']}"
+                if item.get("variation_id")
+                else str(item.get("product_id") or ""),
+                sku=item.get("sku") or "",
+                quantity=decimal_or_none(item.get("quantity")) or Decimal(0),
+                unit_price=decimal_or_none(item.get("price")),
+                title=item.get("name") or "",
+            )
+            for item in payload.get("line_items") or []
+            if (decimal_or_none(item.get("quantity")) or 0) > 0
+        ],
+    )
+
+
+def _order_event(connection: Connection, payload: dict, recorder) -> str:
+    remote = remote_order(payload)
+    status = payload.get("status", "")
+    if status in ("cancelled", "refunded", "failed"):
+        order_cancel(
+            connection,
+            recorder,
+            order_id=remote.order_id,
+            number=remote.number,
+            reason=f"Order {status} in WooCommerce.",
+        )
+        return f"order {status}"
+    if status not in IMPORT_STATES:
+        recorder.count("skipped")
+        return f"order {status}: waits for payment"
+    order_import(connection, recorder, remote)
+    return "order imported"

@@ -47,9 +47,10 @@ def _ensure_user(email: str, password: str, **fields) -> bool:
 
 
 def seed_company_data(schema_name: str, slug: str, name: str, catalog: dict, weeks: int) -> list:
-    """Catalog, stock history and purchase orders of one company (inside its schema).
-    Returns lines to print. Runs in a worker process or in the caller's."""
+    """Catalog, stock history, purchase orders, customers and sales orders of one company
+    (inside its schema). Returns lines to print. Runs in a worker process or in the caller's."""
     from apps.purchasing.demo import purchasing_demo_seed
+    from apps.sales.demo import sales_demo_seed
 
     lines = []
     started = time.monotonic()
@@ -58,13 +59,16 @@ def seed_company_data(schema_name: str, slug: str, name: str, catalog: dict, wee
     with schema_context(schema_name), override_settings(EMAIL_BACKEND=NO_EMAIL):
         variants = seed_catalog(catalog, slug=slug, weeks=weeks)
         orders = purchasing_demo_seed(slug=slug)
+        sales = sales_demo_seed(slug=slug)
     if variants:
         lines.append(f"  {name}: {variants} variants with {weeks} weeks of stock history")
     if orders:
         lines.append(f"  {name}: {orders} purchase orders")
+    if sales:
+        lines.append(f"  {name}: {sales} sales orders")
     if lines:
         lines[-1] += f" ({time.monotonic() - started:.0f} s)"
-    return [variants + orders, lines]
+    return [variants + orders + sales, lines]
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 """Browser test of the product list on a phone: typing in search swaps the table without a
 page reload, the scan box opens the scanned variant, a bulk action asks before it runs.
-Uses the live server and Chromium of tests/e2e."""
+(Here rather than in tests/catalog: it shares this folder's live server and Chromium, and a
+second Playwright can't start in the same process.)"""
 
 import re
 from decimal import Decimal
@@ -12,12 +13,11 @@ from playwright.sync_api import expect
 from apps.tenants.models import Tenant
 from apps.tenants.services.lifecycle import tenant_delete_now
 from apps.tenants.services.provisioning import tenant_provision
-from tests.e2e.conftest import browser, committed, live_stack  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
 
 
-def test_search_scan_and_bulk_price_change_on_a_phone(live_stack, browser, committed):  # noqa: F811
+def test_search_scan_and_bulk_price_change_on_a_phone(live_stack, browser, committed):
     for stale in Tenant.objects.filter(slug="catflow"):
         tenant_delete_now(tenant=stale)
     tenant = tenant_provision(
@@ -54,8 +54,13 @@ def test_search_scan_and_bulk_price_change_on_a_phone(live_stack, browser, commi
         expect(page).to_have_url(re.compile(r"/products/\?q=runner&"))  # filters in the URL
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
+        page.get_by_label("Choose every product on this page").check()
+        expect(page.get_by_label("Choose Trail runner")).to_be_checked()
+        page.get_by_label("Choose every product on this page").uncheck()
+        expect(page.get_by_label("Choose Trail runner")).not_to_be_checked()
         page.get_by_label("Choose Trail runner").check()
-        page.get_by_label("Action").select_option("prices")
+        page.get_by_text("With the chosen products").click()  # opens the bulk panel
+        page.get_by_label("Action", exact=True).select_option("prices")
         page.get_by_label("Change % (for prices)").fill("10")
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Apply").click()

@@ -11,13 +11,12 @@ from playwright.sync_api import expect
 from apps.tenants.models import Tenant
 from apps.tenants.services.lifecycle import tenant_delete_now
 from apps.tenants.services.provisioning import tenant_provision
-from tests.e2e.conftest import browser, committed, live_stack, page  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a-long-passphrase-9"
 
 
-def test_customer_flow(live_stack, page, committed):  # noqa: F811
+def test_customer_flow(live_stack, page, committed):
     from apps.sales.models import Customer, CustomerAddress, CustomerNote
 
     for stale in Tenant.objects.filter(slug="custflow"):
