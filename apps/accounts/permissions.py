@@ -85,6 +85,7 @@ def capability_required(capability: str):
                 raise PermissionDenied(_denied_message(capability))
             return view(request, *args, **kwargs)
 
+        wrapped.required_capability = capability  # read by the role sweep (tests/security)
         return wrapped
 
     return decorator

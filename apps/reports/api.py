@@ -98,7 +98,9 @@ class ReportListView(APIView):
     api_area = "reports"
     capabilities = {"read": "reports.view"}
 
-    @extend_schema(tags=["reports"], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        tags=["reports"], operation_id="reports_list", responses={200: OpenApiTypes.OBJECT}
+    )
     def get(self, request):
         results = []
         for slug, definition in sorted(REPORTS.items()):

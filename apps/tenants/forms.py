@@ -5,6 +5,7 @@ import zoneinfo
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
+from apps.core.security_uploads import image_reencode
 from apps.tenants.models import Plan, Tenant
 from apps.tenants.services.currencies import CURRENCIES
 
@@ -130,4 +131,6 @@ class TenantSettingsForm(forms.ModelForm):
                 raise forms.ValidationError("The logo is larger than 1 MB. Choose a smaller file.")
             if getattr(upload, "content_type", "") not in LOGO_TYPES:
                 raise forms.ValidationError("The logo must be a PNG, JPEG, WebP or GIF image.")
+            # Stored as an image we encoded ourselves (apps/core/security_uploads.py).
+            return image_reencode(upload, max_bytes=MAX_LOGO_BYTES, max_side=512, label="logo")
         return logo

@@ -116,7 +116,7 @@ def test_archive_page_flow(tenant_client, tenant, users):
         product = product_create(name="Lamp", sku="LAMP-1")
     tenant_client.force_login(users[Role.OWNER])
     detail = tenant_client.get(f"/products/{product.pk}/").content.decode()
-    assert "return confirm('Archive Lamp?" in detail  # asks before archiving
+    assert 'data-confirm="Archive Lamp?' in detail  # asks before archiving
     link = f'href="/products/{product.pk}/"'
     tenant_client.post(f"/products/{product.pk}/archive/", {"action": "archive"}, follow=True)
     assert link not in tenant_client.get("/products/").content.decode()
