@@ -65,12 +65,28 @@ def customer_data_export(*, customer: Customer, user) -> bytes:
     return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False).encode()
 
 
+PERSONAL_CUSTOMER = ["name", "email", "phone", "tax_id", "notes", "tags"]
+PERSONAL_CONTACT = ["name", "role", "email", "phone"]
+PERSONAL_ADDRESS = ["name", "line1", "line2", "city", "region", "postal_code", "country"]
+
+
 def customer_erase_recorded(*, customer: Customer, user, confirm_name: str) -> Customer:
     """Erase the customer's personal data and record who asked, when and what was erased,
     in one transaction (no erasure without its record, no record without the erasure)."""
     with transaction.atomic():
         orders = customer.orders.count()
+        contacts = list(customer.contacts.values_list("pk", flat=True))
+        addresses = list(customer.addresses.values_list("pk", flat=True))
         erased = customer_erase(customer=customer, user=user, confirm_name=confirm_name)
+        # The audit log kept the personal values as before/after of each change (the
+        # erasure's own update included): they go too; which changes happened stays.
+        from apps.audit.services import audit_history_erase
+
+        audit_history_erase(table="sales_customer", pk=erased.pk, fields=PERSONAL_CUSTOMER)
+        for pk in contacts:
+            audit_history_erase(table="sales_customercontact", pk=pk, fields=PERSONAL_CONTACT)
+        for pk in addresses:
+            audit_history_erase(table="sales_customeraddress", pk=pk, fields=PERSONAL_ADDRESS)
         privacy_request_record(
             kind=PrivacyRequest.Kind.CUSTOMER_ERASURE,
             subject=f"Customer #{erased.pk}",

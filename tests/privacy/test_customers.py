@@ -66,6 +66,12 @@ def test_erasure_from_the_customer_page_keeps_orders_and_records_the_request(
         assert record.requested_by_email == client.users["owner"].email
         assert "email" in record.detail["erased"] and record.detail["orders_kept"] == 1
         assert "Ada" not in record.subject
+        # The audit trail keeps that the customer changed, never the erased values.
+        from apps.audit.models import AuditEvent
+
+        history = AuditEvent.objects.filter(table_name="sales_customer", record_pk=str(customer.pk))
+        assert history.exists()
+        assert "Ada Shop" not in json.dumps([e.changes for e in history])
 
 
 def test_a_refused_erasure_writes_no_record(web, tenant, selling):
