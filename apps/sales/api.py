@@ -266,7 +266,9 @@ class OrderViewSet(
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    price_tier = serializers.CharField(source="price_tier.name", default=None, read_only=True)
+    price_tier = serializers.CharField(
+        source="price_tier.name", default=None, read_only=True, allow_null=True
+    )
     order_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -278,11 +280,31 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class CustomerViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
-    """Customers (read). Creating and editing customers is on the customer pages."""
+class CustomerCreate(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Customer.Kind.choices, default=Customer.Kind.COMPANY)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    tax_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    currency = serializers.CharField(required=False, max_length=3, default="USD")
+    payment_terms_days = serializers.IntegerField(required=False, min_value=0, default=30)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    marketing_consent = serializers.BooleanField(required=False, default=False)
+    allow_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Create even when another customer has the same email or phone "
+        "(otherwise 409 `duplicate_customer` with the matching ids).",
+    )
+
+
+class CustomerViewSet(ETagMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Customers. Creating one checks for duplicates by email (ignoring case) and phone
+    (ignoring formatting) like the screens do."""
 
     api_area = "sales"
-    capabilities = {"read": "sales.view"}
+    capabilities = {"read": "sales.view", "write": "sales.edit"}
     serializer_class = CustomerSerializer
     search_fields = ["name", "email", "phone"]
     ordering_fields = ["name", "created_at"]
@@ -295,3 +317,32 @@ class CustomerViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
             .annotate(order_count=Count("orders"))
             .order_by("name", "id")
         )
+
+    @extend_schema(request=CustomerCreate, responses={201: CustomerSerializer})
+    def create(self, request):
+        from apps.sales.customers.errors import DuplicateCustomer
+        from apps.sales.customers.services import CustomerData, customer_create, tags_parse
+
+        data = CustomerCreate(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        allow = d.pop("allow_duplicate", False)
+        d["tags"] = tags_parse(d.get("tags"))
+        try:
+            customer = customer_create(
+                data=CustomerData(**d), user=request.user, allow_duplicate=allow
+            )
+        except DuplicateCustomer as exc:
+            return Response(
+                {
+                    "error": {
+                        "code": "duplicate_customer",
+                        "message": exc.message,
+                        "fields": {},
+                        "matches": [m.pk for m in exc.matches],
+                    }
+                },
+                status=409,
+            )
+        fresh = self.get_queryset().get(pk=customer.pk)
+        return Response(self.get_serializer(fresh).data, status=201)

@@ -139,3 +139,32 @@ def test_api_orders_are_per_company(api_as, tenant, other_tenant, selling, make_
         make_order()
     with schema_context(other_tenant.schema_name):
         assert not SalesOrder.objects.exists()
+
+
+def test_create_customer_checks_duplicates_like_the_screens(api_as, tenant, selling):
+    from apps.sales.models import Customer
+
+    api = api_as(Role.CLERK, ["sales:write"])
+    created = api.post(
+        "/api/customers/",
+        {"name": "Bolt & Co", "email": "Buyer@Bolt.test", "phone": "+1 555 0100", "tags": ["vip"]},
+    )
+    assert created.status_code == 201, created.content
+    assert (created.json_body["name"], created.json_body["tags"]) == ("Bolt & Co", ["vip"])
+    twin = api.post("/api/customers/", {"name": "Bolt Company", "email": "buyer@bolt.test"})
+    assert twin.status_code == 409
+    assert twin.json_body["error"]["code"] == "duplicate_customer"
+    assert twin.json_body["error"]["matches"] == [created.json_body["id"]]
+    anyway = api.post(
+        "/api/customers/",
+        {"name": "Bolt Company", "email": "buyer@bolt.test", "allow_duplicate": True},
+    )
+    assert anyway.status_code == 201
+    bad = api.post("/api/customers/", {"email": "not-an-email"})
+    assert bad.status_code == 400 and set(bad.json_body["error"]["fields"]) >= {"name", "email"}
+    assert (
+        api_as(Role.VIEWER, ["sales:write"]).post("/api/customers/", {"name": "Nope"}).status_code
+        == 403
+    )
+    with schema_context(tenant.schema_name):
+        assert Customer.objects.filter(name__startswith="Bolt").count() == 2
