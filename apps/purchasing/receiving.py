@@ -8,15 +8,20 @@ charges), which updates moving-average cost and FIFO layers and announces the
 arrival (waiting backorders are reserved by the sales listener).
 
 Over-receipt: the accepted total of a line may exceed what was ordered only by the
-company's tolerance (percent of the line). Lot and serial capture is left for when
-the ledger keeps lot balances.
+company's tolerance (percent of the line).
+
+Tracked products: an accepted line of a product that tracks lots needs its lot number
+and expiry date; one that tracks serial numbers needs one serial per unit accepted (a
+whole number, no serial twice in the receipt). They go to the ledger on the line's
+``MoveLine`` (which refuses serials already in stock). Products that track neither
+ignore whatever lot, expiry or serials were sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -25,7 +30,7 @@ from django.utils import timezone
 
 from apps.api.webhooks.services import webhook_event_emit
 from apps.inventory.models import Location, StockMove
-from apps.inventory.services import MoveLine, stock_moves_post
+from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
 from apps.purchasing import landed_cost
 from apps.purchasing.config import purchasing_settings
 from apps.purchasing.errors import PurchasingError
@@ -56,6 +61,42 @@ class ReceiveItem:
     quantity: Decimal = ZERO  # accepted into stock
     rejected: Decimal = ZERO
     reject_reason: str = ""
+    lot: str = ""  # products that track lots: the lot number (required when accepting)
+    expiry: date | None = None  # ... and its expiry date (required)
+    serials: Sequence[str] = ()  # products that track serials: one per unit accepted
+
+
+def _tracking(line: PurchaseOrderLine, item: ReceiveItem, accepted: Decimal, seen: set[str]):
+    """The lot, expiry and serials to post for an accepted line (see the module docstring)."""
+    product, sku = line.variant.product, line.variant.sku
+    lot, expiry, serials = "", None, ()
+    if product.tracks_lots:
+        lot = (item.lot or "").strip()
+        if not lot:
+            raise PurchasingError(f"{sku} is tracked by lot: enter the lot number.")
+        if len(lot) > 64:
+            raise PurchasingError(f"{sku}: a lot number has at most 64 characters.")
+        if item.expiry is None:
+            raise PurchasingError(f"{sku}: enter the expiry date of lot {lot}.")
+        expiry = item.expiry
+    if product.tracks_serials:
+        serials = tuple(s.strip() for s in item.serials or () if s and s.strip())
+        if accepted != accepted.to_integral_value():
+            raise PurchasingError(
+                f"{sku} has serial numbers: receive whole units, not {_qty(accepted)}."
+            )
+        if len(serials) != accepted:
+            raise PurchasingError(
+                f"{sku}: {_qty(accepted)} received needs {_qty(accepted)} serial numbers, "
+                f"{len(serials)} entered."
+            )
+        for serial in serials:
+            if len(serial) > 100:
+                raise PurchasingError(f"{sku}: a serial number has at most 100 characters.")
+            if serial in seen:
+                raise PurchasingError(f"{sku}: serial number {serial} is entered twice.")
+            seen.add(serial)
+    return lot, expiry, serials
 
 
 def receivable_quantity(line: PurchaseOrderLine, tolerance_percent: Decimal) -> Decimal:
@@ -91,13 +132,16 @@ def purchase_order_receive(
             )
         lines = {
             line.pk: line
-            for line in order.lines.select_for_update().select_related("variant").order_by("pk")
+            for line in order.lines.select_for_update(of=("self",))
+            .select_related("variant__product")
+            .order_by("pk")
         }
         receipt = Receipt.objects.create(
             order=order, location=location, user=user, note=note[:255], received_at=when
         )
         receipt_lines, moves = [], []
         extra = _receipt_charge_per_unit(order, lines, items, receipt_charges)
+        serials_seen: set[str] = set()
         for item in items:
             line = lines.get(item.line_id)
             if line is None:
@@ -129,7 +173,18 @@ def purchase_order_receive(
                 )
             )
             if accepted:
-                moves.append(MoveLine(line.variant_id, location.pk, accepted, cost))
+                lot, expiry, serials = _tracking(line, item, accepted, serials_seen)
+                moves.append(
+                    MoveLine(
+                        line.variant_id,
+                        location.pk,
+                        accepted,
+                        cost,
+                        lot=lot,
+                        expiry=expiry,
+                        serials=serials,
+                    )
+                )
             PurchaseOrderLine.objects.filter(pk=line.pk).update(
                 received_quantity=F("received_quantity") + accepted,
                 rejected_quantity=F("rejected_quantity") + rejected,
@@ -145,14 +200,17 @@ def purchase_order_receive(
             order.charges_total += added
             order.total += added
         if moves:
-            stock_moves_post(
-                lines=moves,
-                kind=StockMove.Kind.RECEIPT,
-                user=user,
-                note=f"{order.number} · {receipt.number}",
-                reference=("purchase_receipt", receipt.pk),
-                occurred_at=when,
-            )
+            try:
+                stock_moves_post(
+                    lines=moves,
+                    kind=StockMove.Kind.RECEIPT,
+                    user=user,
+                    note=f"{order.number} · {receipt.number}",
+                    reference=("purchase_receipt", receipt.pk),
+                    occurred_at=when,
+                )
+            except InventoryError as exc:  # a serial already in stock, a lot's other expiry
+                raise PurchasingError(exc.message) from exc
         complete = all(line.received_quantity >= line.quantity for line in lines.values())
         order.status = Status.RECEIVED if complete else Status.PARTIALLY_RECEIVED
         if complete:
