@@ -110,6 +110,18 @@ class ReceiveItemInput(serializers.Serializer):
     reject_reason = serializers.ChoiceField(
         choices=ReceiptLine.RejectReason.choices, required=False, allow_blank=True
     )
+    lot = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="Required if lot-tracked."
+    )
+    expiry = serializers.DateField(
+        required=False, allow_null=True, help_text="The lot's expiry; required if lot-tracked."
+    )
+    serials = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=10000,
+        help_text="Serial-tracked: one serial number per unit accepted.",
+    )
 
 
 class ReceiveInput(serializers.Serializer):
@@ -277,6 +289,9 @@ class PurchaseOrderViewSet(
                     quantity=item["quantity"],
                     rejected=item["rejected"],
                     reject_reason=item.get("reject_reason", ""),
+                    lot=item.get("lot", ""),
+                    expiry=item.get("expiry"),
+                    serials=tuple(item.get("serials", ())),
                 )
                 for item in d["items"]
             ],

@@ -7,6 +7,8 @@ so nothing typed is lost and the result is announced in words.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -43,6 +45,22 @@ def _number(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def _date(value) -> date | None | bool:
+    """An ISO date, None when empty, False when it is not a date."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return False
+
+
+def _serials(value: str) -> tuple[str, ...]:
+    """Serial numbers typed or scanned one a line, or separated by commas."""
+    return tuple(s.strip() for s in re.split(r"[\n,]", value or "") if s.strip())
+
+
 @require_http_methods(["GET", "POST"])
 @capability_required("purchasing.receive")
 def order_receive(request, pk: int):
@@ -71,6 +89,9 @@ def order_receive(request, pk: int):
             "received": posted.get(f"received-{line.pk}", ""),
             "rejected": posted.get(f"rejected-{line.pk}", ""),
             "reason": posted.get(f"reason-{line.pk}", ""),
+            "lot": posted.get(f"lot-{line.pk}", ""),
+            "expiry": posted.get(f"expiry-{line.pk}", ""),
+            "serials": posted.get(f"serials-{line.pk}", ""),
         }
     location_id = int_param(posted.get("location")) or (
         default_location.pk if default_location else None
@@ -102,7 +123,21 @@ def order_receive(request, pk: int):
             if received is None or rejected is None:
                 errors.append(f"{line.variant.sku}: enter quantities as numbers.")
                 continue
-            items.append(ReceiveItem(line.pk, received, rejected, line.entry["reason"]))
+            expiry = _date(line.entry["expiry"])
+            if expiry is False:
+                errors.append(f"{line.variant.sku}: enter the expiry as a date (YYYY-MM-DD).")
+                continue
+            items.append(
+                ReceiveItem(
+                    line.pk,
+                    received,
+                    rejected,
+                    line.entry["reason"],
+                    lot=line.entry["lot"],
+                    expiry=expiry,
+                    serials=_serials(line.entry["serials"]),
+                )
+            )
         location = next((loc for loc in locations if loc.pk == location_id), None)
         if location is None:
             errors.append("Choose where the goods go.")
