@@ -16,6 +16,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection as db_connection
+from django_q.models import Task
 from django_tenants.utils import schema_context
 
 from apps.catalog.models import Product, Variant
@@ -110,3 +111,4 @@ def test_twenty_concurrent_copies_of_one_webhook_store_and_apply_once(
                 Connection.objects.filter(pk=shop.pk).delete()
                 Variant.objects.filter(sku="BURST-MUG").delete()
                 Product.objects.filter(pk__in=product_ids).delete()
+            Task.objects.filter(name="Webhook products/update").delete()

@@ -16,6 +16,7 @@ import time
 
 from django.conf import settings
 from django.db import connection
+from django_q.models import Task
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
@@ -109,3 +110,4 @@ def test_job_killed_mid_write_is_retried_and_applied_once(
             with schema_context(schema):
                 User.objects.filter(email__startswith="killed-").delete()
             job.delete()
+            Task.objects.filter(name="tests.reliability.jobs.staged_write").delete()
