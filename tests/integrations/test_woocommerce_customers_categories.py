@@ -196,3 +196,16 @@ def test_too_deep_category_fails_in_words_and_keeps_the_product(
     assert "nest at most" in str(run.errors)
     assert Product.objects.get(variants__sku="CANDLE").category is None
     assert not Category.objects.exists()
+
+
+@pytest.mark.usefixtures("in_tenant")
+def test_hourly_schedule_imports_woocommerce_customers(connection, woo_fake, sync_jobs):  # noqa: F811
+    from apps.integrations.models import SyncRun
+    from apps.integrations.tasks import products_sync_due
+
+    woo_fake.add_customer("Ann", "Lee", "ann@example.com")
+    with sync_jobs():
+        products_sync_due()
+    run = SyncRun.objects.get(connection=connection, entity="customers", trigger="schedule")
+    assert (run.state, run.created) == ("succeeded", 1)
+    assert Customer.objects.filter(email="ann@example.com").exists()
