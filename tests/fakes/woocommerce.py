@@ -1,7 +1,9 @@
 """A fake WooCommerce store: REST API v3 with HTTP Basic consumer keys.
 
-Implements ``GET /products`` and ``GET /orders`` (``page``/``per_page`` with ``X-WP-Total``/``X-WP-TotalPages``,
-``orderby=modified``, ``modified_after``), ``GET /products/<id>/variations``, the batch
+Implements ``GET /products``, ``GET /orders`` and ``GET /customers`` (``page``/``per_page`` with ``X-WP-Total``/``X-WP-TotalPages``,
+``orderby=modified``, ``modified_after``; customers, like the real store, take neither: they
+come ordered by ``orderby=id`` and carry ``date_modified_gmt``), ``GET /products/categories``
+(id, name, parent), ``GET /products/<id>/variations``, the batch
 endpoints ``POST /products/batch`` and ``POST /products/<id>/variations/batch`` (per-item
 errors), ``POST /webhooks``, and signed deliveries (``X-WC-Webhook-Signature``: base64
 HMAC-SHA256 of the body with the webhook's secret).
@@ -37,6 +39,8 @@ class FakeWooCommerce(FakeServer):
         self.variations: dict[int, dict[int, dict]] = {}
         self.webhooks: dict[int, dict] = {}
         self.orders: dict[int, dict] = {}
+        self.customers: dict[int, dict] = {}
+        self.categories: dict[int, dict] = {}
         self.max_per_page = 100  # the store's cap on per_page (WooCommerce: 100)
         self.batches: list[tuple[str, dict]] = []
         self._ids = itertools.count(100)
@@ -46,7 +50,7 @@ class FakeWooCommerce(FakeServer):
         self.products[pid] = {
             "id": pid, "name": name, "type": "simple", "sku": sku, "price": price,
             "regular_price": price, "manage_stock": True, "stock_quantity": stock,
-            "date_modified_gmt": _now(), "variations": [],
+            "date_modified_gmt": _now(), "variations": [], "categories": [],
         }  # fmt: skip
         time.sleep(0.002)
         return self.products[pid]
@@ -65,10 +69,49 @@ class FakeWooCommerce(FakeServer):
         self.products[pid] = {
             "id": pid, "name": name, "type": "variable", "sku": "", "price": "",
             "regular_price": "", "date_modified_gmt": _now(),
-            "variations": list(self.variations[pid]),
+            "variations": list(self.variations[pid]), "categories": [],
         }  # fmt: skip
         time.sleep(0.002)
         return self.products[pid]
+
+    def add_category(self, name: str, parent: dict | None = None) -> dict:
+        cid = next(self._ids)
+        slug = name.lower().replace(" ", "-")
+        self.categories[cid] = {
+            "id": cid, "name": name, "slug": slug, "parent": parent["id"] if parent else 0,
+            "description": "", "display": "default", "image": None, "menu_order": 0, "count": 0,
+        }  # fmt: skip
+        return self.categories[cid]
+
+    def categorize(self, product: dict, *categories: dict) -> None:
+        """Put a product in categories (the product shows only id, name and slug of each)."""
+        self.touch(
+            product,
+            categories=[{k: c[k] for k in ("id", "name", "slug")} for c in categories],
+        )
+
+    def add_customer(self, first: str, last: str, email: str, phone: str = "") -> dict:
+        cid = next(self._ids)
+        self.customers[cid] = {
+            "id": cid, "date_created_gmt": _now(), "date_modified_gmt": _now(),
+            "email": email, "first_name": first, "last_name": last, "role": "customer",
+            "username": email.split("@")[0],
+            "billing": {"first_name": first, "last_name": last, "company": "", "email": email,
+                        "phone": phone, "address_1": "", "city": "", "postcode": "",
+                        "country": ""},
+            "shipping": {"first_name": first, "last_name": last, "address_1": "", "city": ""},
+            "is_paying_customer": False, "avatar_url": "",
+        }  # fmt: skip
+        time.sleep(0.002)
+        return self.customers[cid]
+
+    def touch_customer(self, customer: dict, **changes) -> None:
+        billing = changes.pop("billing", None)
+        customer.update(changes)
+        if billing:
+            customer["billing"].update(billing)
+        customer["date_modified_gmt"] = _now()
+        time.sleep(0.002)
 
     def add_order(self, status: str, lines: list[tuple[str, int, str]], **extra) -> dict:
         """lines: (sku, quantity, price) of simple products added with ``add_simple``."""
@@ -147,6 +190,10 @@ class FakeWooCommerce(FakeServer):
                 return self._list(query)
             if rest == "/orders" and method == "GET":
                 return self._list(query, self.orders)
+            if rest == "/customers" and method == "GET":
+                return self._list_by_id(query, self.customers)
+            if rest == "/products/categories" and method == "GET":
+                return self._list_by_id(query, self.categories)
             if m := re.fullmatch(r"/products/(\d+)/variations", rest):
                 rows = list(self.variations.get(int(m.group(1)), {}).values())
                 return 200, {"X-WP-Total": str(len(rows)), "X-WP-TotalPages": "1"}, rows
@@ -171,6 +218,18 @@ class FakeWooCommerce(FakeServer):
             if since.tzinfo:  # dates_are_gmt: compare as naive GMT, like the store does
                 since = since.astimezone(UTC).replace(tzinfo=None)
             items = [p for p in items if datetime.fromisoformat(p["date_modified_gmt"]) > since]
+        per_page = min(int(query.get("per_page", 10)), self.max_per_page)
+        page = int(query.get("page", 1))
+        total_pages = max(1, -(-len(items) // per_page))
+        rows = items[(page - 1) * per_page : page * per_page]
+        return 200, {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)}, rows
+
+    def _list_by_id(self, query, rows: dict):
+        """Customers and categories: no modified filter, ordered by id (``order`` asc/desc)."""
+        items = sorted(rows.values(), key=lambda r: r["id"], reverse=query.get("order") == "desc")
+        return self._page(query, items)
+
+    def _page(self, query, items):
         per_page = min(int(query.get("per_page", 10)), self.max_per_page)
         page = int(query.get("page", 1))
         total_pages = max(1, -(-len(items) // per_page))

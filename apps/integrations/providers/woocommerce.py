@@ -5,7 +5,12 @@
   generate, so deliveries can be verified (``X-WC-Webhook-Signature``).
 - Products: ``/products`` pages (``orderby=modified``, ``modified_after`` for incremental
   runs, page number saved as the cursor after every page); variable products bring their
-  ``/variations``. Matched by SKU like every channel.
+  ``/variations`` (their attributes become variant options). Matched by SKU like every
+  channel. Categories fill in the product's catalog category by name path
+  (``woocommerce_categories``).
+- Customers: ``/customers`` pages into sales customers (``customers_import``: mapped by id,
+  linked by email, else created). The customers endpoint has no ``modified_after``, so every
+  run pages through all of them by id and hands on only those modified since the last run.
 - Orders: ``/orders`` pages changed since the last run (``modified_after``, page number as
   the cursor, like products; the first run looks back a week), each through the same rules
   as the order webhooks, so an order that came by webhook is skipped; hourly with products.
@@ -26,6 +31,7 @@ from django.utils import timezone
 
 from apps.integrations.addresses import base_url_clean
 from apps.integrations.catalog_sync import RemoteVariant, variant_upsert
+from apps.integrations.customers_import import RemoteCustomer, customer_upsert
 from apps.integrations.errors import IntegrationError
 from apps.integrations.http_client import ApiClient
 from apps.integrations.models import Connection, InboxEvent, Provider
@@ -35,6 +41,10 @@ from apps.integrations.orders import (
     decimal_or_none,
     order_cancel,
     order_import,
+)
+from apps.integrations.providers.woocommerce_categories import (
+    CategoryTree,
+    product_category_apply,
 )
 from apps.integrations.services import (
     connection_create,
@@ -155,12 +165,14 @@ def sync_products(connection: Connection, recorder) -> str:
     if state.get("updated_since"):
         params["modified_after"] = state["updated_since"]
     with client_for(connection) as client:
+        tree = CategoryTree(client)
         while True:
             response = client.get(f"{API}/products", params={**params, "page": page})
             total_pages = int(response.headers.get("X-WP-TotalPages") or 1)
             for product in response.json():
                 for remote in _remotes(client, product):
                     variant_upsert(connection, recorder, remote)
+                product_category_apply(connection, recorder, tree, product)
             if page >= total_pages:
                 break
             page += 1
@@ -171,6 +183,72 @@ def sync_products(connection: Connection, recorder) -> str:
     sync_state_set(
         connection=connection,
         entity="products",
+        cursor=None,
+        run_started=None,
+        updated_since=run_started,
+        last_sync=timezone.now().isoformat(),
+    )
+    return f"{page} page(s) read"
+
+
+# --- customers in ---------------------------------------------------------------------------
+
+
+def _remote_customer(row: dict, currency: str) -> RemoteCustomer:
+    billing = row.get("billing") or {}
+    name = " ".join(filter(None, [row.get("first_name"), row.get("last_name")])) or " ".join(
+        filter(None, [billing.get("first_name"), billing.get("last_name")])
+    )
+    return RemoteCustomer(
+        customer_id=str(row["id"]),
+        name=name or billing.get("company") or "",
+        email=row.get("email") or billing.get("email") or "",
+        phone=billing.get("phone") or "",
+        currency=currency,
+    )
+
+
+def _modified(row: dict) -> dt.datetime | None:
+    value = row.get("date_modified_gmt") or row.get("date_created_gmt")
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC) if value else None
+    except ValueError:
+        return None
+
+
+def sync_customers(connection: Connection, recorder) -> str:
+    """All customers by id, page number as the cursor; those unchanged since the last run are
+    skipped without a write (the endpoint cannot filter by modification date)."""
+    state = connection.sync_state.get("customers") or {}
+    run_started = state.get("run_started") if state.get("cursor") else None
+    if not run_started:
+        run_started = timezone.now().isoformat()
+        sync_state_set(connection=connection, entity="customers", run_started=run_started)
+    since = state.get("updated_since")
+    since = dt.datetime.fromisoformat(since) if since else None
+    currency = (connection.settings.get("currency") or "USD").upper()
+    page = int(state.get("cursor") or 1)
+    params = {"per_page": PAGE_SIZE, "orderby": "id", "order": "asc", "role": "all"}
+    with client_for(connection) as client:
+        while True:
+            response = client.get(f"{API}/customers", params={**params, "page": page})
+            total_pages = int(response.headers.get("X-WP-TotalPages") or 1)
+            for row in response.json():
+                modified = _modified(row)
+                if since and modified and modified <= since:
+                    recorder.count("skipped")
+                    continue
+                customer_upsert(connection, recorder, _remote_customer(row, currency))
+            if page >= total_pages:
+                break
+            page += 1
+            sync_state_set(connection=connection, entity="customers", cursor=page)
+            recorder.progress(
+                int(95 * (page - 1) / total_pages), f"Page {page - 1} of {total_pages}"
+            )
+    sync_state_set(
+        connection=connection,
+        entity="customers",
         cursor=None,
         run_started=None,
         updated_since=run_started,
@@ -268,6 +346,7 @@ def webhook_handle(connection: Connection, event: InboxEvent, recorder) -> str:
         with client_for(connection) as client:
             for remote in _remotes(client, product):
                 variant_upsert(connection, recorder, remote)
+            product_category_apply(connection, recorder, CategoryTree(client), product)
         return "product updated"
     if event.topic in ("order.created", "order.updated"):
         return _order_event(connection, json.loads(event.body), recorder)
