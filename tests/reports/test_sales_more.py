@@ -307,3 +307,51 @@ def test_csv_lists_the_margin_rows(manager_client, book):
     rows = csv_rows(manager_client, "gross-margin-by-category", sort="category", **JANUARY)
     assert rows[1][:6] == ["Apparel", "USD", "15", "280.00", "120.00", "160.00"]
     assert rows[-1][0] == "Total"
+
+
+def _more(book, count):
+    """``count`` more customers, each with a shipped web order of a new product, a return and
+    an overdue invoice: more rows in every report."""
+    bin_ = Location.objects.get(code="A-01")
+    category = Category.objects.create(name=f"Cat {count}")
+    for i in range(count):
+        variant = Variant.objects.create(
+            product=Product.objects.create(name=f"P{count}-{i}", category=category),
+            sku=f"X{count}-{i}",
+        )
+        stock_moves_post(
+            lines=[MoveLine(variant.pk, bin_.pk, D(5), D(1))], kind="receipt", occurred_at=at(1, 1)
+        )
+        customer = Customer.objects.create(name=f"Customer {count}-{i}")
+        order, (line,) = _order(
+            f"SO-{count}-{i}", customer, "web", date(2026, 1, 7), "shipped", [(variant, 2, 10, 0)]
+        )
+        _ship(f"SH-{count}-{i}", order, at(1, 8), bin_, [(line, 2)])
+        _return(
+            f"RMA-{count}-{i}", order, at(1, 9), f"Reason {count}-{i}", [(line, 1, "", "scrap")]
+        )
+        _invoice(f"INV-{count}-{i}", order, date(2026, 1, 8), date(2026, 2, 7), 10)
+
+
+@pytest.mark.parametrize(
+    "slug,query",
+    [
+        ("sales-by-channel", JANUARY),
+        ("order-fulfilment", JANUARY),
+        ("returns", JANUARY),
+        ("gross-margin-by-product", JANUARY),
+        ("gross-margin-by-category", JANUARY),
+        ("receivables-aging", {"as_of": "2026-03-01"}),
+    ],
+)
+def test_pages_have_a_fixed_query_count(
+    manager_client, book, slug, query, django_assert_max_num_queries
+):
+    _more(book, 1)
+    with django_assert_max_num_queries(30) as one:
+        assert get(manager_client, slug, **query).status_code == 200
+    _more(book, 12)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = get(manager_client, slug, **query).content.decode()
+    if slug in {"returns", "gross-margin-by-product", "receivables-aging"}:
+        assert body.count("<tr") > 12
