@@ -25,6 +25,7 @@ from apps.reports.registry import report_get
 from apps.sales.models import (
     Customer,
     Invoice,
+    Payment,
     SalesOrder,
     SalesOrderLine,
     SalesReturn,
@@ -238,8 +239,8 @@ def test_aging_bucket_edges(days, bucket):
     assert aging_bucket(days) == bucket
 
 
-def _invoice(number, order, issued, due, total, paid=0, status="unpaid"):
-    return Invoice.objects.create(
+def _invoice(number, order, issued, due, total, paid=0, status="unpaid", paid_on=None):
+    invoice = Invoice.objects.create(
         number=number,
         order=order,
         currency="USD",
@@ -249,17 +250,24 @@ def _invoice(number, order, issued, due, total, paid=0, status="unpaid"):
         amount_paid=D(paid),
         payment_status=status,
     )
+    if paid:
+        Payment.objects.create(invoice=invoice, amount=D(paid), received_on=paid_on)
+    return invoice
 
 
 @pytest.fixture
 def invoices(book):
     o1, o2 = book["o1"], book["o2"]
     _invoice("INV-1", o1, date(2026, 2, 8), date(2026, 3, 10), 100)  # not yet due
-    _invoice("INV-2", o1, date(2026, 1, 16), date(2026, 2, 15), 198, 98, "partial")  # 14 days
+    _invoice(
+        "INV-2", o1, date(2026, 1, 16), date(2026, 2, 15), 198, 98, "partial", date(2026, 2, 20)
+    )
     _invoice("INV-3", o2, date(2025, 12, 16), date(2026, 1, 15), 154)  # 45 days
     _invoice("INV-4", o2, date(2025, 11, 1), date(2025, 12, 1), 50)  # 90 days
     _invoice("INV-5", o2, date(2025, 10, 1), date(2025, 11, 1), 20)  # 120 days
-    _invoice("INV-6", o2, date(2025, 10, 1), date(2025, 11, 1), 70, 70, "paid")
+    _invoice("INV-6", o2, date(2025, 10, 1), date(2025, 11, 1), 70, 70, "paid", date(2025, 12, 1))
+    # Paid in full, but only after the report's date: still open (9 days late) on 03-01.
+    _invoice("INV-8", o2, date(2026, 1, 21), date(2026, 2, 20), 30, 30, "paid", date(2026, 3, 5))
     _invoice("INV-7", o1, date(2026, 3, 5), date(2026, 4, 5), 500)  # issued after the date
 
 
@@ -273,19 +281,25 @@ def test_receivables_aging_buckets_open_balances(invoices):
         D(100),
         D(200),
     )
-    assert (bob["invoices"], bob["d31_60"], bob["d61_90"], bob["d90_plus"]) == (
-        3,
+    assert (bob["invoices"], bob["d1_30"], bob["d31_60"], bob["d61_90"], bob["d90_plus"]) == (
+        4,
+        D(30),
         D(154),
         D(50),
         D(20),
     )
-    assert bob["balance"] == D(224) and bob["current"] == bob["d1_30"] == D(0)
-    assert report.totals(rows)["balance"] == D(424)
+    assert bob["balance"] == D(254) and bob["current"] == D(0)
+    assert report.totals(rows)["balance"] == D(454)
+    # Ten days later INV-8 is paid, INV-1 is due, INV-7 is issued (not yet due).
+    rows, report = run("receivables-aging", as_of="2026-03-10")
+    got = {r["customer"]: r for r in rows}
+    assert got["Bob Store"]["invoices"] == 3 and got["Bob Store"]["d1_30"] == D(0)
+    assert (got["Ada Shop"]["invoices"], got["Ada Shop"]["current"]) == (3, D(600))
 
 
 def test_receivables_aging_in_every_format(manager_client, invoices):
     total = assert_same_totals(manager_client, "receivables-aging", as_of="2026-03-01")
-    assert total[2] == "5" and total[-1] == "424.00"
+    assert total[2] == "6" and total[-1] == "454.00"
 
 
 @pytest.mark.parametrize(

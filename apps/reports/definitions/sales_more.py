@@ -13,7 +13,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.reports.base import Column, Report
@@ -21,6 +22,7 @@ from apps.reports.dates import DateRangeForm
 from apps.reports.definitions.sales import (
     CENT,
     GROUP,
+    MONEY,
     ZERO,
     SalesForm,
     _average,
@@ -345,7 +347,7 @@ MARGIN_COLUMNS = [
 
 class MarginReport(Report):
     group = FINANCE
-    capability = "reports.view"
+    capability = "sales.view"
     form_class = SalesForm
     landscape = True
     default_sort = "-margin"
@@ -434,10 +436,11 @@ class ReceivablesAgingReport(Report):
     title = "Receivables aging"
     group = FINANCE
     description = (
-        "Open invoice balances (total less payments) per customer, in buckets of days past "
-        "the due date: current, 1–30, 31–60, 61–90 and over 90 days."
+        "Open invoice balances on a date (total less the payments received by then) per "
+        "customer, in buckets of days past the due date: current, 1–30, 31–60, 61–90 and "
+        "over 90 days."
     )
-    capability = "reports.view"
+    capability = "sales.view"
     form_class = AgingForm
     landscape = True
     default_sort = "-balance"
@@ -450,20 +453,33 @@ class ReceivablesAgingReport(Report):
     ]
 
     def rows(self, params, sort=""):
-        from apps.sales.models import Invoice
+        from apps.sales.models import Invoice, Payment
 
         as_of = params.get("as_of") or timezone.localdate()
-        open_ = Invoice.objects.filter(
-            payment_status__in=(Invoice.PaymentStatus.UNPAID, Invoice.PaymentStatus.PARTIAL),
-            issue_date__lte=as_of,
+        received = Q(payments__received_on__lte=as_of)
+        paid = Coalesce(
+            Sum("payments__amount", filter=received & Q(payments__kind=Payment.Kind.PAYMENT)),
+            ZERO,
+            output_field=MONEY,
+        ) - Coalesce(
+            Sum("payments__amount", filter=received & Q(payments__kind=Payment.Kind.REFUND)),
+            ZERO,
+            output_field=MONEY,
+        )
+        # Balances as they stood on the date: payments and refunds received by then. A
+        # refunded invoice (goods returned, money back) is owed nothing.
+        open_ = (
+            Invoice.objects.filter(issue_date__lte=as_of)
+            .exclude(payment_status=Invoice.PaymentStatus.REFUNDED)
+            .order_by()
+            .annotate(paid_then=paid)
+            .annotate(balance=F("total") - F("paid_then"))
+            .filter(balance__gt=0)
         )
         groups: dict[tuple, dict] = {}
-        for customer, currency, due, total, paid in open_.order_by().values_list(
-            "order__customer__name", "currency", "due_date", "total", "amount_paid"
+        for customer, currency, due, balance in open_.values_list(
+            "order__customer__name", "currency", "due_date", "balance"
         ):
-            balance = total - paid
-            if balance <= 0:
-                continue
             g = groups.setdefault(
                 (customer, currency),
                 {"invoices": 0, "balance": ZERO, **{b[0]: ZERO for b in AGING_BUCKETS}},
