@@ -172,6 +172,7 @@ def test_order_fulfilment_measures_days_to_ship_and_on_time_rate(book):
     web, phone = by_channel["Web shop"], by_channel["Phone"]
     assert (web["orders"], web["shipped"], web["on_time"], web["late"]) == (2, 2, 1, 1)
     assert web["days_to_ship"] == D("3.00") and web["on_time_rate"] == D("50.0")
+    assert web["ship_days"] == 6  # 1 + 5
     # Not shipped and past its promised date: late, with no days to ship yet.
     assert (phone["shipped"], phone["late"], phone["days_to_ship"]) == (0, 1, None)
     assert phone["on_time_rate"] == D("0.0")

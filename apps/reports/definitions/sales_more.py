@@ -150,6 +150,7 @@ class OrderFulfilmentReport(Report):
         Column("shipped", "Shipped", "int", total=True),
         Column("on_time", "On time", "int", total=True),
         Column("late", "Late", "int", total=True),
+        Column("ship_days", "Days to ship (sum)", "int", total=True),
         Column("days_to_ship", "Average days to ship", "ratio", total=True),
         Column("on_time_rate", "On-time rate", "percent", total=True),
     ]
@@ -190,24 +191,18 @@ class OrderFulfilmentReport(Report):
                 if s["shipped"]
                 else None,
                 "on_time_rate": _percent(s["on_time"], s["on_time"] + s["late"]),
-                "_days": s["days"],
+                "ship_days": s["days"],
             }
             for channel, s in stats.items()
         ]
         return sort_rows(self, rows, sort)
 
-    def totals_start(self):
-        sums = super().totals_start()
-        sums["_days"] = ZERO
-        return sums
-
     def totals_finish(self, sums):
         # Averages and rates of the whole, not sums of the rows' averages.
         sums["days_to_ship"] = (
-            (sums["_days"] / sums["shipped"]).quantize(CENT) if sums["shipped"] else None
+            (sums["ship_days"] / sums["shipped"]).quantize(CENT) if sums["shipped"] else None
         )
         sums["on_time_rate"] = _percent(sums["on_time"], sums["on_time"] + sums["late"])
-        del sums["_days"]
         return sums
 
 
