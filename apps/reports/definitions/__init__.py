@@ -5,5 +5,6 @@ from apps.reports.definitions import (  # noqa: F401
     inventory,
     purchasing,
     sales,
+    sales_more,
     stock_analysis,
 )
