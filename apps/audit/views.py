@@ -91,6 +91,10 @@ def record(request, table: str, pk: str):
     if len(table) > 100 or len(pk) > 100:
         raise Http404
     page = paginate(request, selectors.record_timeline(table, pk), per_page=50)
+    if not page.paginator.count:
+        # Nothing recorded about it here (another company's id, or a typo): like any record
+        # this company does not have.
+        raise Http404
     context = {"page": page, "table": table, "pk": pk, "label": label_for(table)}
     return render_page_or_partial(request, "audit/record.html", "audit-timeline", context)
 

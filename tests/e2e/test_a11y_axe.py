@@ -46,7 +46,9 @@ def test_main_screens_have_no_serious_axe_violations(live_stack, browser, commit
         ids = seed_documents(tenant, OWNER)
         found = {}
         for width, height in ((1280, 900), (375, 800)):
-            context = browser.new_context(viewport={"width": width, "height": height})
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, bypass_csp=True
+            )
             page = context.new_page()
             page.set_default_timeout(20_000)
             login(page, site, OWNER)

@@ -24,7 +24,7 @@ BADGES_WITHOUT_WORDS = """() => Array.from(document.querySelectorAll('.badge'))
 def test_high_contrast_and_larger_text_per_person(live_stack, browser, committed):
     tenant = fresh_company(SLUG, OWNER)
     site = live_stack["company"](SLUG)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
@@ -73,7 +73,7 @@ def test_high_contrast_and_larger_text_per_person(live_stack, browser, committed
 def test_settings_belong_to_one_person(live_stack, browser, committed):
     tenant = fresh_company(SLUG, OWNER)
     site = live_stack["company"](SLUG)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:

@@ -36,7 +36,7 @@ def test_large_product_file_is_previewed_and_imported_by_the_worker(
         page.get_by_role("button", name="Sign in").click()
         page.goto(site + "/data/")
         page.get_by_role("link", name="Products and variants", exact=True).click()
-        page.get_by_label("File").set_input_files(str(csv_file))
+        page.locator("#id_file").set_input_files(str(csv_file))
         page.get_by_role("button", name="Upload and preview").click()
         # The progress page follows the job and lands on the preview.
         expect(page.get_by_text("1 row has errors")).to_be_visible(timeout=60_000)
@@ -48,7 +48,7 @@ def test_large_product_file_is_previewed_and_imported_by_the_worker(
         # Fixed file: confirm, and the worker imports every row.
         csv_file.write_text(csv_file.read_text().replace("WID-BAD,twelve", "WID-OK,12"))
         page.goto(site + "/data/import/products/")
-        page.get_by_label("File").set_input_files(str(csv_file))
+        page.locator("#id_file").set_input_files(str(csv_file))
         page.get_by_role("button", name="Upload and preview").click()
         confirm = page.get_by_role("button", name=re.compile(rf"Confirm import \({rows} new"))
         expect(confirm).to_be_visible(timeout=60_000)

@@ -8,6 +8,7 @@ polled until the worker finishes and the page shows the run in the sync log.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -102,13 +103,13 @@ def test_connect_shopify_and_watch_the_first_import(stack, store, page, committe
         page.get_by_label("Store address").fill(store.url)
         page.get_by_role("button", name="Continue to Shopify").click()
         # Through the fake store's approval and back: the first import's progress bar.
-        expect(page.get_by_role("progressbar")).to_be_visible()
+        expect(page.get_by_role("progressbar", name=re.compile("^Import"))).to_be_visible()
         expect(page.get_by_role("heading", name="Fake Store")).to_be_visible()
         # The worker finishes; the page reloads with the run in the sync log.
         log = page.locator("#run-table tbody tr").first
         expect(log).to_contain_text("Succeeded", timeout=90_000)
         expect(log).to_contain_text("120")
-        expect(page.get_by_role("progressbar")).to_have_count(0)
+        expect(page.get_by_role("progressbar", name=re.compile("^Import"))).to_have_count(0)
         with schema_context(tenant.schema_name):
             shop = Connection.objects.get()
             assert shop.status == Connection.Status.CONNECTED

@@ -58,7 +58,8 @@ def test_other_company_ids_are_not_found(tenant_client, owner, foreign_objects):
 
 
 # Reachable without signing in: sign-in/sign-up/password pages, the hand-off and invitation links,
-# inbound webhooks (signed), the API's own auth and schema endpoints, the health check.
+# inbound webhooks (signed), the API's own auth and schema endpoints, the health check, the
+# offline page and the service worker script.
 PUBLIC_PREFIXES = (
     "/accounts/",
     "/welcome/",
@@ -70,6 +71,7 @@ PUBLIC_PREFIXES = (
     "/api/redoc/",
     "/healthz",
     "/offline",
+    "/sw.js",  # the service worker script: static code, no data
 )
 
 

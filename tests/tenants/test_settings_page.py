@@ -58,8 +58,22 @@ def test_bad_values_are_explained_and_nothing_changes(tenant_client, tenant, own
     assert Tenant.objects.get(pk=tenant.pk).name == "Alpha Supplies"
 
 
-def test_logo_is_stored_under_the_schema_name(tenant_client, tenant, owner, settings, tmp_path):
+def test_logo_is_stored_under_the_schema_name(
+    tenant_client, tenant, owner, settings, tmp_path, request
+):
+    from django.core.files.storage import default_storage, storages
+    from django.utils.functional import empty
+
     settings.MEDIA_ROOT = str(tmp_path)
+
+    # django-tenants' storage keeps the media root it first saw (its cache reset on
+    # setting_changed does not reach it); a fresh storage reads the new one.
+    def fresh_storage():
+        storages._storages = {}
+        default_storage._wrapped = empty
+
+    fresh_storage()
+    request.addfinalizer(fresh_storage)  # later tests get the restored media root
     tenant_client.force_login(owner)
     response = tenant_client.post("/settings/", {**VALID, "logo": png()})
     assert response.status_code == 302

@@ -101,7 +101,9 @@ def login(page, site: str, email: str) -> None:
 
 
 def axe_violations(page, impacts=BLOCKING) -> list[dict]:
-    """Run axe-core on the page; return the violations of the given impacts, summarised."""
+    """Run axe-core on the page; return the violations of the given impacts, summarised.
+    The page's context must be made with ``bypass_csp=True``: our Content-Security-Policy
+    (rightly) refuses the injected test script otherwise."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_SOURCE)
     result = page.evaluate(
