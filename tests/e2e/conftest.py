@@ -47,7 +47,9 @@ def _wait_for(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-@pytest.fixture(scope="session")
+# Package scope: the web server and its worker stop when the browser tests are done, so
+# no stray worker takes jobs that later tests (tests/reliability) run with their own.
+@pytest.fixture(scope="package")
 def live_stack(django_db_setup, django_db_blocker):
     """Start web + worker on the test database; yield the base URL pieces."""
     port = _free_port()
@@ -96,7 +98,7 @@ def live_stack(django_db_setup, django_db_blocker):
                 process.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail(
