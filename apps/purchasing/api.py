@@ -132,6 +132,12 @@ class ReceiveInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
+def _comment(request) -> str:
+    data = CommentInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data.get("comment", "")
+
+
 def _lines(data) -> list[services.LineInput]:
     return [
         services.LineInput(
@@ -238,36 +244,24 @@ class PurchaseOrderViewSet(
     @extend_schema(request=CommentInput, responses={200: PurchaseOrderSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        data = CommentInput(data=request.data)
-        data.is_valid(raise_exception=True)
         order = services.purchase_order_approve(
-            order=self.get_object(),
-            user=request.user,
-            comment=data.validated_data.get("comment", ""),
+            order=self.get_object(), user=request.user, comment=_comment(request)
         )
         return self._out(order)
 
     @extend_schema(request=CommentInput, responses={200: PurchaseOrderSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = CommentInput(data=request.data)
-        data.is_valid(raise_exception=True)
         order = services.purchase_order_reject(
-            order=self.get_object(),
-            user=request.user,
-            comment=data.validated_data.get("comment", ""),
+            order=self.get_object(), user=request.user, comment=_comment(request)
         )
         return self._out(order)
 
     @extend_schema(request=CommentInput, responses={200: PurchaseOrderSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = CommentInput(data=request.data)
-        data.is_valid(raise_exception=True)
         order = services.purchase_order_cancel(
-            order=self.get_object(),
-            user=request.user,
-            reason=data.validated_data.get("comment", ""),
+            order=self.get_object(), user=request.user, reason=_comment(request)
         )
         return self._out(order)
 
