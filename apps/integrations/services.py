@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.integrations.crypto import credentials_decrypt, credentials_encrypt
 from apps.integrations.errors import IntegrationError
@@ -126,3 +127,15 @@ def sync_state_set(*, connection: Connection, entity: str, **values) -> None:
         locked.sync_state = state
         locked.save(update_fields=["sync_state"])
     connection.sync_state = state
+
+
+def sync_run_start(*, connection: Connection, entity: str) -> tuple[dict, str]:
+    """The entity's saved state and the start time of this run. A run resuming from a saved
+    cursor keeps the start of the run it resumes (what changed since then is read next
+    time); a fresh run records now."""
+    state = connection.sync_state.get(entity) or {}
+    run_started = state.get("run_started") if state.get("cursor") else None
+    if not run_started:
+        run_started = timezone.now().isoformat()
+        sync_state_set(connection=connection, entity=entity, run_started=run_started)
+    return state, run_started

@@ -49,6 +49,7 @@ from apps.integrations.services import (
     connection_disconnect,
     connection_reconnect,
     credentials_of,
+    sync_run_start,
     sync_state_set,
 )
 from apps.integrations.signatures import verify_shopify
@@ -389,12 +390,7 @@ def _remote(product: dict, variant: dict) -> RemoteVariant:
 
 def sync_products(connection: Connection, recorder) -> str:
     """Import products changed since the last run, resuming from a saved cursor."""
-    state = connection.sync_state.get("products") or {}
-    # A resumed run keeps the start of the run it resumes: what changed since then is read.
-    run_started = state.get("run_started") if state.get("cursor") else None
-    if not run_started:
-        run_started = timezone.now().isoformat()
-        sync_state_set(connection=connection, entity="products", run_started=run_started)
+    state, run_started = sync_run_start(connection=connection, entity="products")
     since = state.get("updated_since")
     search = f"updated_at:>'{since}'" if since else None
     cursor, pages = state.get("cursor"), 0
@@ -455,11 +451,7 @@ def _remote_order_from_graphql(node: dict) -> RemoteOrder:
 def sync_orders(connection: Connection, recorder) -> str:
     """Orders changed since the last run: new ones imported, cancelled ones cancelled; the
     id map makes orders that came by webhook count as skipped."""
-    state = connection.sync_state.get("orders") or {}
-    run_started = state.get("run_started") if state.get("cursor") else None
-    if not run_started:
-        run_started = timezone.now().isoformat()
-        sync_state_set(connection=connection, entity="orders", run_started=run_started)
+    state, run_started = sync_run_start(connection=connection, entity="orders")
     # The first run looks back a week, not at the store's whole history.
     since = state.get("updated_since") or (timezone.now() - dt.timedelta(days=7)).isoformat()
     cursor, pages = state.get("cursor"), 0
@@ -714,11 +706,7 @@ def remote_refund(payload: dict) -> RemoteRefund:
 
 def sync_customers(connection: Connection, recorder) -> str:
     """Customers changed since the last run (all of them the first time), cursor per page."""
-    state = connection.sync_state.get("customers") or {}
-    run_started = state.get("run_started") if state.get("cursor") else None
-    if not run_started:
-        run_started = timezone.now().isoformat()
-        sync_state_set(connection=connection, entity="customers", run_started=run_started)
+    state, run_started = sync_run_start(connection=connection, entity="customers")
     since = state.get("updated_since")
     cursor, pages = state.get("cursor"), 0
     currency = (connection.settings.get("currency") or "USD").upper()

@@ -50,6 +50,7 @@ from apps.integrations.services import (
     connection_create,
     connection_credentials_update,
     credentials_of,
+    sync_run_start,
     sync_state_set,
 )
 from apps.integrations.signatures import verify_woocommerce
@@ -155,11 +156,7 @@ def _remotes(client: ApiClient, product: dict) -> list[RemoteVariant]:
 
 
 def sync_products(connection: Connection, recorder) -> str:
-    state = connection.sync_state.get("products") or {}
-    run_started = state.get("run_started") if state.get("cursor") else None
-    if not run_started:
-        run_started = timezone.now().isoformat()
-        sync_state_set(connection=connection, entity="products", run_started=run_started)
+    state, run_started = sync_run_start(connection=connection, entity="products")
     page = int(state.get("cursor") or 1)
     params = {"per_page": PAGE_SIZE, "orderby": "modified", "order": "asc", "dates_are_gmt": "true"}
     if state.get("updated_since"):
@@ -219,11 +216,7 @@ def _modified(row: dict) -> dt.datetime | None:
 def sync_customers(connection: Connection, recorder) -> str:
     """All customers by id, page number as the cursor; those unchanged since the last run are
     skipped without a write (the endpoint cannot filter by modification date)."""
-    state = connection.sync_state.get("customers") or {}
-    run_started = state.get("run_started") if state.get("cursor") else None
-    if not run_started:
-        run_started = timezone.now().isoformat()
-        sync_state_set(connection=connection, entity="customers", run_started=run_started)
+    state, run_started = sync_run_start(connection=connection, entity="customers")
     since = state.get("updated_since")
     since = dt.datetime.fromisoformat(since) if since else None
     currency = (connection.settings.get("currency") or "USD").upper()
@@ -399,11 +392,7 @@ def remote_order(payload: dict) -> RemoteOrder:
 
 def sync_orders(connection: Connection, recorder) -> str:
     """Orders changed since the last run: catches deliveries the store never made."""
-    state = connection.sync_state.get("orders") or {}
-    run_started = state.get("run_started") if state.get("cursor") else None
-    if not run_started:
-        run_started = timezone.now().isoformat()
-        sync_state_set(connection=connection, entity="orders", run_started=run_started)
+    state, run_started = sync_run_start(connection=connection, entity="orders")
     since = state.get("updated_since") or (timezone.now() - dt.timedelta(days=7)).isoformat()
     page = int(state.get("cursor") or 1)
     params = {
