@@ -56,7 +56,7 @@ def _login_base() -> str:
 
 def subscriber_hash(email: str) -> str:
     """Mailchimp's member id: the MD5 of the lowercased address."""
-    return hashlib.md5(email.strip().lower().encode()).hexdigest()  # noqa: S324 (their scheme)
+    return hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
 
 
 # --- connect -------------------------------------------------------------------------------
