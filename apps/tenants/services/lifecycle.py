@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.tenants.models import ConsoleAction, Tenant
 from apps.tenants.services.errors import TenantError
 
 DEFAULT_GRACE_DAYS = 30
+DROP_ATTEMPTS = 5
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE for "deadlock detected"
 
 
 def _now():
@@ -82,14 +85,28 @@ def tenant_delete_now(*, tenant: Tenant, actor=None) -> None:
     or ones that never finished provisioning."""
     if tenant.is_template or tenant.schema_name == "public":
         raise TenantError("The public site and the template are never deleted.")
-    with transaction.atomic():
-        console_action_record(
-            tenant=None, actor=actor, action="delete", detail=f"{tenant.name} ({tenant.slug})"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
-        tenant.domains.all().delete()
-        Tenant.objects.filter(pk=tenant.pk).delete()
+    # A request or job still reading the schema can deadlock with DROP SCHEMA (it takes
+    # exclusive locks table by table); PostgreSQL then aborts one side, and the drop is
+    # simply tried again on a fresh transaction.
+    for attempt in range(DROP_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                console_action_record(
+                    tenant=None,
+                    actor=actor,
+                    action="delete",
+                    detail=f"{tenant.name} ({tenant.slug})",
+                )
+                with connection.cursor() as cursor:
+                    cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
+                tenant.domains.all().delete()
+                Tenant.objects.filter(pk=tenant.pk).delete()
+            return
+        except OperationalError as error:
+            deadlock = getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+            if not deadlock or attempt == DROP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def tenants_purge_expired(*, now=None) -> list[str]:
