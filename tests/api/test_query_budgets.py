@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.accounts.models import ApiKey, Role
+from apps.accounts.models import Role
 from apps.accounts.services.api_keys import api_key_create
 from apps.api.models import ApiUsage, WebhookDelivery, WebhookEndpoint
 from apps.catalog.models import Variant
@@ -206,7 +206,7 @@ def _api_rows(body) -> int:
 # (id, URL, grow(base, n, ctx), rows(body) → how many rows the response shows)
 CASES = [
     ("products", "/api/products/", grow_products, _api_rows),
-    ("products-sparse", "/api/products/?fields=id,sku,variants", grow_products, _api_rows),
+    ("products-sparse", "/api/products/?fields=id,name,variants", grow_products, _api_rows),
     ("variants", "/api/variants/", grow_variants, _api_rows),
     ("categories", "/api/categories/", grow_categories, _api_rows),
     ("suppliers", "/api/suppliers/", grow_suppliers, _api_rows),
