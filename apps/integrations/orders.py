@@ -106,7 +106,6 @@ def _customer(connection: Connection, remote: RemoteOrder):
 
 
 def order_import(connection: Connection, recorder, remote: RemoteOrder) -> None:
-    from apps.sales.models import SalesOrder
     from apps.sales.services import LineInput, sales_order_confirm, sales_order_create
 
     if ids.local_for(connection, "order", remote.order_id):

@@ -209,7 +209,7 @@ def twilio(ctx: Ctx):
     ctx.settings.INTEGRATIONS_TWILIO_API_BASE = fake.url
     ctx.settings.INTEGRATIONS_LINK_BASE = "http://alpha.localhost"
     with schema_context(ctx.tenant.schema_name):
-        connection = _twilio(fake)
+        _twilio(fake)
     ctx.deliver()
     _fail_next(fake, 401, times=10)
     ctx.deliver()
