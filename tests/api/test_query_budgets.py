@@ -21,7 +21,12 @@ from apps.accounts.models import Role
 from apps.accounts.services.api_keys import api_key_create
 from apps.api.models import ApiUsage, WebhookDelivery, WebhookEndpoint
 from apps.catalog.models import Variant
-from apps.catalog.services import category_create, product_create, supplier_create
+from apps.catalog.services import (
+    category_create,
+    product_create,
+    supplier_create,
+    variant_create,
+)
 from apps.core.models import JobProgress
 from apps.inventory import transfers
 from apps.inventory.models import StockMove
@@ -70,8 +75,6 @@ def _stocked(base, quantity="10") -> Variant:
 def grow_products(base, n, ctx):
     for _ in range(n):
         product = product_create(name=_unique("Product"), sku=_unique("P").upper())
-        from apps.catalog.services import variant_create
-
         variant_create(product=product, sku=_unique("PV").upper())
 
 
@@ -278,3 +281,59 @@ def test_developer_list_pages_query_count_does_not_grow_with_rows(
         second = tenant_client.get(url(ctx))
     assert second.status_code == 200
     assert second.content.decode().count(marker) >= few + 2 * N
+
+
+# --- detail endpoints: nested rows (variants, lines, shipments) must not cost a query each ----
+
+
+def _product_with(base, n):
+    product = product_create(name=_unique("Wide"), sku=_unique("W").upper())
+    for _ in range(n - 1):
+        variant_create(product=product, sku=_unique("WV").upper())
+    return f"/api/products/{product.pk}/"
+
+
+def _order_with(base, n):
+    lines = [sales.LineInput(_stocked(base).pk, Decimal(1)) for _ in range(n)]
+    order = sales.sales_order_create(customer=base["customer"], lines=lines, warehouse=base["main"])
+    sales.sales_order_confirm(order=order)
+    return f"/api/orders/{order.pk}/"
+
+
+def _purchase_order_with(base, n):
+    lines = [purchasing.LineInput(_variant().pk, Decimal(5)) for _ in range(n)]
+    order = purchasing.purchase_order_create(
+        supplier=base["supplier"], warehouse=base["main"], lines=lines
+    )
+    return f"/api/purchase-orders/{order.pk}/"
+
+
+def _transfer_with(base, n):
+    items = [
+        transfers.TransferItem(_stocked(base).pk, base["bin"].pk, Decimal(1)) for _ in range(n)
+    ]
+    transfer = transfers.transfer_create(source=base["main"], destination=base["east"], items=items)
+    return f"/api/inventory/transfers/{transfer.pk}/"
+
+
+DETAILS = [
+    ("product", _product_with, "variants"),
+    ("order", _order_with, "lines"),
+    ("purchase-order", _purchase_order_with, "lines"),
+    ("transfer", _transfer_with, "lines"),
+]
+
+
+@pytest.mark.parametrize(("make", "nested"), [d[1:] for d in DETAILS], ids=[d[0] for d in DETAILS])
+def test_api_detail_query_count_does_not_grow_with_nested_rows(
+    make, nested, api_as, base, tenant, django_assert_max_num_queries
+):
+    api = api_as(Role.OWNER)
+    with schema_context(tenant.schema_name):
+        small_url, large_url = make(base, N), make(base, 3 * N)
+    with django_assert_max_num_queries(40) as small:
+        first = api.get(small_url)
+    assert first.status_code == 200 and len(first.json_body[nested]) == N
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        second = api.get(large_url)
+    assert second.status_code == 200 and len(second.json_body[nested]) == 3 * N
