@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from apps.api.etags import ETagMixin
+from apps.api.sparse import SparseFieldsMixin
 from apps.catalog import services
 from apps.catalog.models import Category, Product, Supplier, Variant
 
@@ -19,7 +20,7 @@ VARIANT_FIELDS = [
 ]  # fmt: skip
 
 
-class VariantSerializer(serializers.ModelSerializer):
+class VariantSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     sku = serializers.CharField(max_length=64, required=False, allow_blank=True,
                                 help_text="Blank: generated from the company's SKU pattern.")  # fmt: skip
 
@@ -38,7 +39,7 @@ class NewVariantSerializer(serializers.Serializer):
     sale_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     variants = VariantSerializer(many=True, read_only=True)
     new_variants = NewVariantSerializer(
         many=True, write_only=True, required=False, source="variants_in",
@@ -161,7 +162,7 @@ class VariantViewSet(
         return services.variant_update(variant=variant, **values)
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "parent", "path", "depth"]
@@ -203,7 +204,7 @@ class CategoryViewSet(
         services.category_delete(category=instance)
 
 
-class SupplierSerializer(serializers.ModelSerializer):
+class SupplierSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Supplier
         fields = [

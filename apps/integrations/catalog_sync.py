@@ -4,7 +4,8 @@ Rules (docs/integrations.md): a channel variant already mapped updates its local
 price and product name when they differ (else it is skipped); an unmapped one is linked to
 the local variant with the same SKU, or created through the catalog services. Variants
 without a SKU are skipped: Stockroom counts stock by SKU. Stock quantities are never imported:
-Stockroom owns them.
+Stockroom owns them. The connection's field mapping (custom fields → barcode, brand, tag,
+attributes…) is applied to every imported variant, new or already mapped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from apps.catalog.models import Product, Variant
 from apps.catalog.services import CatalogError, product_create, variant_create
 from apps.integrations import ids
+from apps.integrations.field_map import mapped_values, variant_apply
 from apps.integrations.models import Connection
 from apps.integrations.sync import Recorder
 
@@ -30,6 +32,7 @@ class RemoteVariant:
     price: str | None = None
     options: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)  # what pushing stock needs later
+    fields: dict = field(default_factory=dict)  # channel fields a field mapping can use
 
     @property
     def record(self) -> str:
@@ -59,6 +62,15 @@ def variant_upsert(connection: Connection, recorder: Recorder, remote: RemoteVar
     recorder.count(outcome)
 
 
+def _apply_field_map(connection: Connection, variant: Variant, remote: RemoteVariant) -> bool:
+    """The connection's field mapping (apps/integrations/field_map.py) on this variant."""
+    rules = connection.settings.get("field_map") or []
+    if not rules:
+        return False
+    variant = Variant.objects.select_related("product").get(pk=variant.pk)
+    return variant_apply(variant, mapped_values(rules, remote.fields))
+
+
 def _upsert(connection: Connection, remote: RemoteVariant, sku: str) -> str:
     price = _price(remote.price)
     mapped = ids.local_for(connection, "variant", remote.variant_id)
@@ -72,6 +84,8 @@ def _upsert(connection: Connection, remote: RemoteVariant, sku: str) -> str:
         title = remote.product_title.strip()[:200]
         if title and variant.product.name != title:
             Product.objects.filter(pk=variant.product_id).update(name=title)
+            changed = True
+        if _apply_field_map(connection, variant, remote):
             changed = True
         data = {**remote.data, "pushed": mapped.data.get("pushed") or {}}
         if mapped.data != data:
@@ -98,6 +112,7 @@ def _upsert(connection: Connection, remote: RemoteVariant, sku: str) -> str:
             )
             variant = product.variants.get()
         outcome = "created"
+    _apply_field_map(connection, variant, remote)
     if not ids.external_for(connection, "product", variant.product_id) and not ids.local_for(
         connection, "product", remote.product_id
     ):

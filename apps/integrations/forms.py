@@ -87,3 +87,28 @@ class LocationMapForm(forms.Form):
                     row["location_id"] = loc["id"]
                 rows.append(row)
         return rows
+
+
+class FieldMapForm(forms.Form):
+    """Channel fields (custom fields/attributes included) → Stockroom fields, one per line."""
+
+    field_map = forms.CharField(
+        label="Field mapping",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false", "class": "font-monospace"}),
+    )
+
+    def __init__(self, *args, connection, **kwargs):
+        from apps.integrations.field_map import SOURCES, TARGETS, field_map_text
+
+        super().__init__(*args, **kwargs)
+        self.connection = connection
+        spec = SOURCES[connection.provider]
+        self.fields["field_map"].initial = field_map_text(
+            connection.settings.get("field_map") or []
+        )
+        sources = ", ".join([*spec["fixed"], *(f"{p}…" for p in spec["prefixes"])])
+        self.fields["field_map"].help_text = (
+            f"One “channel field = Stockroom field” per line, e.g. {spec['example']}. "
+            f"Channel fields: {sources}. Stockroom fields: {', '.join(TARGETS)}, option:<name>."
+        )

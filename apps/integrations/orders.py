@@ -18,7 +18,7 @@ from django.db import transaction
 from apps.catalog.models import Variant
 from apps.core.errors import DomainError
 from apps.integrations import ids
-from apps.integrations.models import Connection
+from apps.integrations.models import Connection, Provider
 from apps.integrations.stock import connection_warehouses
 
 
@@ -106,7 +106,6 @@ def _customer(connection: Connection, remote: RemoteOrder):
 
 
 def order_import(connection: Connection, recorder, remote: RemoteOrder) -> None:
-    from apps.sales.models import SalesOrder
     from apps.sales.services import LineInput, sales_order_confirm, sales_order_create
 
     if ids.local_for(connection, "order", remote.order_id):
@@ -132,7 +131,7 @@ def order_import(connection: Connection, recorder, remote: RemoteOrder) -> None:
                 customer=customer,
                 lines=lines,
                 warehouse=_warehouse(warehouses),
-                channel=SalesOrder.Channel.WEB,
+                channel=order_channel(connection),
                 customer_reference=f"{connection.name} {remote.number}"[:60],
                 notes=f"Imported from {connection.name} ({remote.order_id}).",
                 shipping_address=remote.shipping_address or None,
@@ -143,6 +142,17 @@ def order_import(connection: Connection, recorder, remote: RemoteOrder) -> None:
         recorder.fail(remote.record, exc.message)
         return
     recorder.count("created")
+
+
+def order_channel(connection: Connection) -> str:
+    """The sales channel an imported order is reported under: web shops are the "Web shop";
+    a marketplace (Amazon) is the "Marketplace", so sales-by-channel keeps them apart.
+    (A channel per marketplace would need a new SalesOrder.Channel choice.)"""
+    from apps.sales.models import SalesOrder
+
+    if connection.provider == Provider.AMAZON:
+        return SalesOrder.Channel.MARKETPLACE
+    return SalesOrder.Channel.WEB
 
 
 def _warehouse(warehouse_ids: list[int]):

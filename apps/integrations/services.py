@@ -73,6 +73,17 @@ def connection_settings_save(*, connection: Connection, settings: dict) -> Conne
     return connection
 
 
+def connection_field_map_save(*, connection: Connection, text: str) -> list[dict]:
+    """Save the field mapping written as ``channel field = Stockroom field`` lines; an unknown
+    field on either side raises IntegrationError naming the line. Applies from the next
+    product import (or *Import products now*)."""
+    from apps.integrations.field_map import field_map_parse
+
+    rules = field_map_parse(connection.provider, text)
+    connection_settings_save(connection=connection, settings={"field_map": rules})
+    return rules
+
+
 def connection_pause(*, connection: Connection) -> None:
     if connection.status == Status.DISCONNECTED:
         raise IntegrationError("This connection was disconnected; connect the store again.")

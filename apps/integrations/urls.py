@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/locations/", views.locations_save, name="locations_save"),
+    path("<int:pk>/fields/", views.field_map_save, name="field_map_save"),
     path("<int:pk>/sync/<str:entity>/", views.sync_start, name="sync_start"),
     path("<int:pk>/runs/<int:run_id>/retry/", views.run_retry, name="run_retry"),
     path("<int:pk>/inbox/<int:event_id>/retry/", views.inbox_retry, name="inbox_retry"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -15,7 +16,9 @@ from apps.core.models import JobProgress
 from apps.core.pagination import paginate
 from apps.integrations import inbox, selectors, services, sync
 from apps.integrations.errors import IntegrationError
+from apps.integrations.field_map import providers_with_mapping
 from apps.integrations.forms import (
+    FieldMapForm,
     LocationMapForm,
     ShopifyConnectForm,
     StripeConnectForm,
@@ -154,6 +157,10 @@ def stripe_connect(request):
 @capability_required(MANAGE)
 def detail(request, pk: int):
     connection = get_object_or_404(Connection, pk=pk)
+    return _detail(request, connection)
+
+
+def _detail(request, connection: Connection, *, field_map_form=None, status: int = 200):
     running = selectors.run_in_progress(connection=connection)
     job = (
         JobProgress.objects.filter(pk=running.job_id).first()
@@ -173,6 +180,12 @@ def detail(request, pk: int):
         "map_form": LocationMapForm(connection=connection)
         if connection.provider in ("shopify", "woocommerce", "amazon")
         else None,
+        "field_map_form": field_map_form
+        or (
+            FieldMapForm(connection=connection)
+            if connection.provider in providers_with_mapping()
+            else None
+        ),
         "hook_url": request.build_absolute_uri(
             reverse("hooks:receive", args=[connection.provider, connection.pk])
         ),
@@ -182,7 +195,33 @@ def detail(request, pk: int):
             for entity, label in entities.items()
         ],
     }
-    return render_page_or_partial(request, "integrations/detail.html", "run-table", context)
+    return render_page_or_partial(
+        request, "integrations/detail.html", "run-table", context, status=status
+    )
+
+
+@require_POST
+@capability_required(MANAGE)
+def field_map_save(request, pk: int):
+    connection = get_object_or_404(Connection, pk=pk)
+    if connection.provider not in providers_with_mapping():
+        raise Http404("This channel has no field mapping.")
+    form = FieldMapForm(request.POST, connection=connection)
+    if form.is_valid():
+        try:
+            rules = services.connection_field_map_save(
+                connection=connection, text=form.cleaned_data["field_map"]
+            )
+        except IntegrationError as exc:
+            form.add_error("field_map", exc.message)
+        else:
+            messages.success(
+                request,
+                f"Field mapping saved ({len(rules)} line{'s' if len(rules) != 1 else ''}). "
+                "It applies from the next product import.",
+            )
+            return redirect("integrations:detail", pk)
+    return _detail(request, connection, field_map_form=form, status=422)
 
 
 @require_POST

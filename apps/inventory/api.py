@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.sparse import SparseFieldsMixin
 from apps.catalog.models import Variant
 from apps.inventory import selectors, transfers, warehousing
 from apps.inventory.models import Location, StockLevel, StockMove, Transfer, Warehouse
@@ -36,7 +37,7 @@ class LocationRef(serializers.ModelSerializer):
         fields = ["id", "code", "warehouse"]
 
 
-class StockItemSerializer(serializers.ModelSerializer):
+class StockItemSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     variant = VariantRef()
     location = LocationRef()
     available = serializers.DecimalField(source="available_qty", read_only=True, **QTY)
@@ -73,7 +74,7 @@ class StockItemViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class MoveSerializer(serializers.ModelSerializer):
+class MoveSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     variant = VariantRef()
     location = LocationRef()
     user = serializers.CharField(source="user.email", default=None)
@@ -180,7 +181,7 @@ class LowStockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.low_stock()
 
 
-class WarehouseSerializer(serializers.ModelSerializer):
+class WarehouseSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Warehouse
         fields = ["id", "code", "name", "address", "is_active"]
@@ -207,7 +208,7 @@ class WarehouseViewSet(
         )
 
 
-class LocationSerializer(serializers.ModelSerializer):
+class LocationSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Location
         fields = ["id", "warehouse", "code", "name", "kind", "parent"]
@@ -243,7 +244,7 @@ class TransferLineInput(serializers.Serializer):
     quantity = serializers.DecimalField(**QTY)
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TransferSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     lines = serializers.SerializerMethodField()
 
     class Meta:

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.api.etags import ETagMixin, etag_of
+from apps.api.sparse import SparseFieldsMixin
 from apps.catalog.models import Supplier, Variant
 from apps.inventory.models import Location, Warehouse
 from apps.purchasing import receiving, services
@@ -42,7 +43,7 @@ class ChargeSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "description", "amount", "allocation", "receipt"]
 
 
-class PurchaseOrderSerializer(serializers.ModelSerializer):
+class PurchaseOrderSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
     lines = LineSerializer(many=True, read_only=True)

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.api.etags import ETagMixin
+from apps.api.sparse import SparseFieldsMixin
 from apps.catalog.models import Variant
 from apps.inventory.models import Warehouse
 from apps.sales import selectors, services
@@ -54,7 +55,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     customer = CustomerRef(read_only=True)
     warehouse = serializers.CharField(source="warehouse.code", default=None, read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
@@ -265,7 +266,7 @@ class OrderViewSet(
         )
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     price_tier = serializers.CharField(
         source="price_tier.name", default=None, read_only=True, allow_null=True
     )

@@ -3,7 +3,8 @@
 Each fake subclasses ``FakeServer`` and implements ``handle(method, path, query, headers,
 body) -> (status, headers, body)``. ``script`` injects failures: ``script[key]`` is a list
 of statuses consumed one per matching request (``None`` = answer normally), where ``key`` is
-whatever the fake's ``route_key`` returns (GraphQL operation name, REST path…).
+whatever the fake's ``route_key`` returns (GraphQL operation name, REST path…); ``"*"``
+matches any request that has no list of its own.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class FakeServer:
             time.sleep(self.delay)
         with self.lock:
             self.calls.append((method, key))
-            queue = self.script.get(key)
+            queue = self.script.get(key) or self.script.get("*")
             injected = queue.pop(0) if queue else None
         if injected == 429:
             return 429, {"Retry-After": self.retry_after}, {"errors": "Too many requests"}

@@ -62,7 +62,10 @@ class FakeShopify(FakeServer):
     # --- catalog helpers for tests
     def add_product(self, title: str, variants: list[tuple[str, str]], stock: int = 0) -> dict:
         pid = next(self._ids)
-        product = {"id": f"gid://shopify/Product/{pid}", "title": title, "updatedAt": _now()}
+        product = {
+            "id": f"gid://shopify/Product/{pid}", "title": title, "updatedAt": _now(),
+            "vendor": "", "productType": "", "tags": [], "metafields": [],
+        }  # fmt: skip
         product["variants"] = []
         for sku, price in variants:
             vid, iid = next(self._ids), next(self._ids)
@@ -74,6 +77,8 @@ class FakeShopify(FakeServer):
                     "price": price,
                     "selectedOptions": [{"name": "Title", "value": "Default Title"}],
                     "inventoryItem": {"id": item},
+                    "barcode": None,
+                    "metafields": [],
                 }
             )
             for loc in self.locations:
@@ -81,6 +86,12 @@ class FakeShopify(FakeServer):
         self.products.append(product)
         time.sleep(0.002)  # distinct updatedAt values
         return product
+
+    def set_metafield(self, owner: dict, namespace: str, key: str, value: str) -> None:
+        """A metafield on a product or variant (``{namespace, key, value, type}``)."""
+        owner["metafields"] = [
+            m for m in owner["metafields"] if (m["namespace"], m["key"]) != (namespace, key)
+        ] + [{"namespace": namespace, "key": key, "value": value, "type": "single_line_text_field"}]
 
     def touch(self, product: dict, **changes) -> None:
         product.update(changes)
@@ -342,7 +353,8 @@ class FakeShopify(FakeServer):
             handler = getattr(self, f"_op_{op}", None)
             if handler is None:
                 return 200, {}, {"errors": [{"message": f"Unknown operation {op!r}"}]}
-            data = handler(variables)
+            # Products answers only the fields the query selects (metafields).
+            data = handler(variables, query) if op == "Products" else handler(variables)
         return 200, {}, {"data": data, "extensions": self._cost(op)}
 
     def _op_Shop(self, v):
@@ -395,7 +407,7 @@ class FakeShopify(FakeServer):
         nodes = [{k: val for k, val in c.items() if k != "updatedAt"} for c in page]
         return {"customers": {"pageInfo": info, "nodes": nodes}}
 
-    def _op_Products(self, v):
+    def _op_Products(self, v, query: str = ""):
         items = sorted(self.products, key=lambda p: (p["updatedAt"], p["id"]))
         search = v.get("query") or ""
         m = re.search(r"updated_at:>'([^']+)'", search)
@@ -416,16 +428,26 @@ class FakeShopify(FakeServer):
             if page
             else None
         )
-        nodes = [
-            {
-                "id": p["id"],
-                "title": p["title"],
-                "updatedAt": p["updatedAt"],
-                "variants": {"nodes": [dict(var) for var in p["variants"]]},
-            }
-            for p in page
-        ]
+        nodes = [self._product_node(p, query) for p in page]
         return {"products": {"pageInfo": {"hasNextPage": more, "endCursor": end}, "nodes": nodes}}
+
+    @staticmethod
+    def _product_node(product: dict, query: str) -> dict:
+        """A Product node as GraphQL answers it: metafields are a connection (``nodes``) and
+        only there when the query selects them."""
+        asks_metafields = "metafields" in query
+
+        def shaped(owner: dict, skip: tuple) -> dict:
+            node = {k: v for k, v in owner.items() if k not in skip and k != "metafields"}
+            if asks_metafields:
+                node["metafields"] = {"nodes": [
+                    {k: m[k] for k in ("namespace", "key", "value")} for m in owner["metafields"]
+                ]}  # fmt: skip
+            return node
+
+        node = shaped(product, ("variants",))
+        node["variants"] = {"nodes": [shaped(v, ()) for v in product["variants"]]}
+        return node
 
     def _op_WebhookSubscribe(self, v):
         topic, sub = v["topic"], v["webhookSubscription"]

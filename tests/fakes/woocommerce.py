@@ -51,6 +51,7 @@ class FakeWooCommerce(FakeServer):
             "id": pid, "name": name, "type": "simple", "sku": sku, "price": price,
             "regular_price": price, "manage_stock": True, "stock_quantity": stock,
             "date_modified_gmt": _now(), "variations": [], "categories": [],
+            "attributes": [], "meta_data": [], "global_unique_id": "",
         }  # fmt: skip
         time.sleep(0.002)
         return self.products[pid]
@@ -65,11 +66,17 @@ class FakeWooCommerce(FakeServer):
                 "id": vid, "sku": sku, "price": price, "regular_price": price,
                 "manage_stock": True, "stock_quantity": 0,
                 "attributes": [{"id": 1, "name": "Size", "option": size}],
+                "meta_data": [], "global_unique_id": "",
             }  # fmt: skip
         self.products[pid] = {
             "id": pid, "name": name, "type": "variable", "sku": "", "price": "",
             "regular_price": "", "date_modified_gmt": _now(),
             "variations": list(self.variations[pid]), "categories": [],
+            "attributes": [
+                {"id": 1, "name": "Size", "position": 0, "visible": True, "variation": True,
+                 "options": [size for _, _, size in variations]},
+            ],
+            "meta_data": [], "global_unique_id": "",
         }  # fmt: skip
         time.sleep(0.002)
         return self.products[pid]
@@ -131,6 +138,17 @@ class FakeWooCommerce(FakeServer):
         }  # fmt: skip
         time.sleep(0.002)
         return self.orders[oid]
+
+    def add_meta(self, row: dict, key: str, value) -> None:
+        """A custom field, shaped as the REST API returns ``meta_data``: ``{id, key, value}``."""
+        row["meta_data"].append({"id": next(self._ids), "key": key, "value": value})
+
+    def add_attribute(self, product: dict, name: str, options: list[str]) -> None:
+        """A product attribute that is not used for variations (e.g. Brand)."""
+        product["attributes"].append(
+            {"id": 0, "name": name, "position": len(product["attributes"]), "visible": True,
+             "variation": False, "options": options}
+        )  # fmt: skip
 
     def touch(self, product: dict, **changes) -> None:
         product.update(changes)

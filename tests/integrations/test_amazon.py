@@ -138,6 +138,8 @@ def test_orders_import_over_pages_then_incrementally(tenant, setup, fake, sync_j
     with schema_context(tenant.schema_name):
         order = SalesOrder.objects.get(customer_reference__endswith="111-1")
         assert order.status == SalesOrder.Status.CONFIRMED
+        # reported apart from the web shops in sales by channel
+        assert order.channel == SalesOrder.Channel.MARKETPLACE
         line = order.lines.get()
         assert line.unit_price == D("19.50") and line.quantity == 2
         assert order.customer.name == "Amazon US customers"

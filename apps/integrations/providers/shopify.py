@@ -67,9 +67,13 @@ query Products($first: Int!, $after: String, $query: String) {
   products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      id title updatedAt
+      id title updatedAt vendor productType tags
+      metafields(first: 50) { nodes { namespace key value } }
       variants(first: 100) {
-        nodes { id sku price selectedOptions { name value } inventoryItem { id } }
+        nodes {
+          id sku price barcode selectedOptions { name value } inventoryItem { id }
+          metafields(first: 50) { nodes { namespace key value } }
+        }
       }
     }
   }
@@ -385,38 +389,83 @@ def _remote(product: dict, variant: dict) -> RemoteVariant:
             if o.get("name") != "Title"
         },
         data={"inventory_item_id": (variant.get("inventoryItem") or {}).get("id", "")},
+        fields=_mappable(product, variant),
     )
 
 
-def sync_products(connection: Connection, recorder) -> str:
-    """Import products changed since the last run, resuming from a saved cursor."""
-    state, run_started = sync_run_start(connection=connection, entity="products")
-    since = state.get("updated_since")
-    search = f"updated_at:>'{since}'" if since else None
+def _metafields(owner: dict) -> dict[str, str]:
+    nodes = owner.get("metafields") or []
+    if isinstance(nodes, dict):  # GraphQL connection; a webhook payload sends a plain list
+        nodes = nodes.get("nodes") or []
+    return {f"metafield:{m['namespace']}.{m['key']}": m.get("value") for m in nodes if m}
+
+
+def _mappable(product: dict, variant: dict) -> dict:
+    """The channel fields a connection's field mapping can use (apps/integrations/field_map.py):
+    a variant's metafield wins over the product's of the same name."""
+    tags = product.get("tags") or []
+    return {
+        "vendor": product.get("vendor"),
+        "product_type": product.get("productType"),
+        "tags": tags.split(",") if isinstance(tags, str) else tags,
+        "barcode": variant.get("barcode"),
+        **_metafields(product),
+        **_metafields(variant),
+    }
+
+
+def _updated_since(since: str | None) -> str | None:
+    return f"updated_at:>'{since}'" if since else None
+
+
+def _import_pages(connection: Connection, recorder, *, entity: str, query: str, search, handle):
+    """The shape every Shopify import shares: pages of ``entity`` (the query's root field) by
+    cursor, the cursor saved after each page so a run that dies resumes on that page, and at
+    the end ``updated_since`` moved to when this run started (what changed during the run is
+    read again next time; the id map makes that a no-op). ``search(state)`` gives the query's
+    search string; ``handle(node)`` imports one node."""
+    state, run_started = sync_run_start(connection=connection, entity=entity)
+    search_text = search(state)
     cursor, pages = state.get("cursor"), 0
     with client_for(connection) as client:
         while True:
             data = graphql(
-                client, PRODUCTS_QUERY, {"first": PAGE_SIZE, "after": cursor, "query": search}
-            )["products"]
-            for product in data["nodes"]:
-                for variant in product["variants"]["nodes"]:
-                    variant_upsert(connection, recorder, _remote(product, variant))
+                client, query, {"first": PAGE_SIZE, "after": cursor, "query": search_text}
+            )[entity]
+            for node in data["nodes"]:
+                handle(node)
             pages += 1
             cursor = data["pageInfo"]["endCursor"]
             if not data["pageInfo"]["hasNextPage"]:
                 break
-            sync_state_set(connection=connection, entity="products", cursor=cursor)
-            recorder.progress(min(95, pages * 10), f"Imported {pages} page(s) of products…")
+            sync_state_set(connection=connection, entity=entity, cursor=cursor)
+            recorder.progress(min(95, pages * 10), f"Imported {pages} page(s) of {entity}…")
     sync_state_set(
         connection=connection,
-        entity="products",
+        entity=entity,
         cursor=None,
         updated_since=run_started,
         run_started=None,
         last_sync=timezone.now().isoformat(),
     )
     return f"{pages} page(s) read"
+
+
+def sync_products(connection: Connection, recorder) -> str:
+    """Import products changed since the last run, resuming from a saved cursor."""
+
+    def handle(product: dict) -> None:
+        for variant in product["variants"]["nodes"]:
+            variant_upsert(connection, recorder, _remote(product, variant))
+
+    return _import_pages(
+        connection,
+        recorder,
+        entity="products",
+        query=PRODUCTS_QUERY,
+        search=lambda state: _updated_since(state.get("updated_since")),
+        handle=handle,
+    )
 
 
 # --- orders in (a pull that catches what webhooks missed) -----------------------------------
@@ -451,44 +500,30 @@ def _remote_order_from_graphql(node: dict) -> RemoteOrder:
 def sync_orders(connection: Connection, recorder) -> str:
     """Orders changed since the last run: new ones imported, cancelled ones cancelled; the
     id map makes orders that came by webhook count as skipped."""
-    state, run_started = sync_run_start(connection=connection, entity="orders")
+
+    def handle(node: dict) -> None:
+        remote = _remote_order_from_graphql(node)
+        if node.get("cancelledAt"):
+            order_cancel(
+                connection,
+                recorder,
+                order_id=remote.order_id,
+                number=remote.number,
+                reason="Cancelled in Shopify.",
+            )
+        else:
+            order_import(connection, recorder, remote)
+
     # The first run looks back a week, not at the store's whole history.
-    since = state.get("updated_since") or (timezone.now() - dt.timedelta(days=7)).isoformat()
-    cursor, pages = state.get("cursor"), 0
-    with client_for(connection) as client:
-        while True:
-            data = graphql(
-                client,
-                ORDERS_QUERY,
-                {"first": PAGE_SIZE, "after": cursor, "query": f"updated_at:>'{since}'"},
-            )["orders"]
-            for node in data["nodes"]:
-                remote = _remote_order_from_graphql(node)
-                if node.get("cancelledAt"):
-                    order_cancel(
-                        connection,
-                        recorder,
-                        order_id=remote.order_id,
-                        number=remote.number,
-                        reason="Cancelled in Shopify.",
-                    )
-                else:
-                    order_import(connection, recorder, remote)
-            pages += 1
-            cursor = data["pageInfo"]["endCursor"]
-            if not data["pageInfo"]["hasNextPage"]:
-                break
-            sync_state_set(connection=connection, entity="orders", cursor=cursor)
-            recorder.progress(min(95, pages * 10), f"Imported {pages} page(s) of orders…")
-    sync_state_set(
-        connection=connection,
+    week_ago = (timezone.now() - dt.timedelta(days=7)).isoformat()
+    return _import_pages(
+        connection,
+        recorder,
         entity="orders",
-        cursor=None,
-        updated_since=run_started,
-        run_started=None,
-        last_sync=timezone.now().isoformat(),
+        query=ORDERS_QUERY,
+        search=lambda state: _updated_since(state.get("updated_since") or week_ago),
+        handle=handle,
     )
-    return f"{pages} page(s) read"
 
 
 # --- stock out ------------------------------------------------------------------------------
@@ -643,6 +678,10 @@ def webhook_handle(connection: Connection, event: InboxEvent, recorder) -> str:
         product = {
             "id": payload.get("admin_graphql_api_id") or _gid("Product", payload["id"]),
             "title": payload.get("title", ""),
+            "vendor": payload.get("vendor"),
+            "productType": payload.get("product_type"),
+            "tags": payload.get("tags") or "",
+            "metafields": payload.get("metafields") or [],
         }
         for v in payload.get("variants") or []:
             variant = {
@@ -653,6 +692,8 @@ def webhook_handle(connection: Connection, event: InboxEvent, recorder) -> str:
                 if v.get("inventory_item_id")
                 else {},
                 "selectedOptions": [],
+                "barcode": v.get("barcode"),
+                "metafields": v.get("metafields") or [],
             }
             variant_upsert(connection, recorder, _remote(product, variant))
         return "product updated"
@@ -706,48 +747,29 @@ def remote_refund(payload: dict) -> RemoteRefund:
 
 def sync_customers(connection: Connection, recorder) -> str:
     """Customers changed since the last run (all of them the first time), cursor per page."""
-    state, run_started = sync_run_start(connection=connection, entity="customers")
-    since = state.get("updated_since")
-    cursor, pages = state.get("cursor"), 0
     currency = (connection.settings.get("currency") or "USD").upper()
-    with client_for(connection) as client:
-        while True:
-            data = graphql(
-                client,
-                CUSTOMERS_QUERY,
-                {
-                    "first": PAGE_SIZE,
-                    "after": cursor,
-                    "query": f"updated_at:>'{since}'" if since else None,
-                },
-            )["customers"]
-            for node in data["nodes"]:
-                customer_upsert(
-                    connection,
-                    recorder,
-                    RemoteCustomer(
-                        customer_id=node["id"],
-                        name=" ".join(filter(None, [node.get("firstName"), node.get("lastName")])),
-                        email=node.get("email") or "",
-                        phone=node.get("phone") or "",
-                        currency=currency,
-                    ),
-                )
-            pages += 1
-            cursor = data["pageInfo"]["endCursor"]
-            if not data["pageInfo"]["hasNextPage"]:
-                break
-            sync_state_set(connection=connection, entity="customers", cursor=cursor)
-            recorder.progress(min(95, pages * 10), f"Imported {pages} page(s) of customers…")
-    sync_state_set(
-        connection=connection,
+
+    def handle(node: dict) -> None:
+        customer_upsert(
+            connection,
+            recorder,
+            RemoteCustomer(
+                customer_id=node["id"],
+                name=" ".join(filter(None, [node.get("firstName"), node.get("lastName")])),
+                email=node.get("email") or "",
+                phone=node.get("phone") or "",
+                currency=currency,
+            ),
+        )
+
+    return _import_pages(
+        connection,
+        recorder,
         entity="customers",
-        cursor=None,
-        updated_since=run_started,
-        run_started=None,
-        last_sync=timezone.now().isoformat(),
+        query=CUSTOMERS_QUERY,
+        search=lambda state: _updated_since(state.get("updated_since")),
+        handle=handle,
     )
-    return f"{pages} page(s) read"
 
 
 def _address(data: dict | None) -> str:

@@ -140,6 +140,7 @@ def _remotes(client: ApiClient, product: dict) -> list[RemoteVariant]:
                 price=v.get("regular_price") or v.get("price"),
                 options={a["name"]: a["option"] for a in v.get("attributes") or []},
                 data={"product_id": product["id"], "variation_id": v["id"]},
+                fields=_mappable(product, v),
             )
             for v in variations
         ]
@@ -151,8 +152,28 @@ def _remotes(client: ApiClient, product: dict) -> list[RemoteVariant]:
             sku=product.get("sku") or "",
             price=product.get("regular_price") or product.get("price"),
             data={"product_id": product["id"], "variation_id": None},
+            fields=_mappable(product),
         )
     ]
+
+
+def _custom(row: dict) -> dict:
+    """``meta_data`` and attributes of a product or variation, as ``meta:<key>`` and
+    ``attribute:<name>`` (a product attribute lists ``options``; a variation's has one
+    ``option``)."""
+    fields = {f"meta:{m['key']}": m.get("value") for m in row.get("meta_data") or [] if m}
+    for a in row.get("attributes") or []:
+        if a.get("name"):
+            fields[f"attribute:{a['name']}"] = a["option"] if "option" in a else a.get("options")
+    if row.get("global_unique_id"):
+        fields["global_unique_id"] = row["global_unique_id"]
+    return fields
+
+
+def _mappable(product: dict, variation: dict | None = None) -> dict:
+    """The channel fields a connection's field mapping can use (apps/integrations/field_map.py):
+    the variation's own meta, attributes and GTIN win over the parent product's."""
+    return {**_custom(product), **(_custom(variation) if variation else {})}
 
 
 def sync_products(connection: Connection, recorder) -> str:
