@@ -113,3 +113,100 @@ def test_job_killed_mid_write_is_retried_and_applied_once(
                 User.objects.filter(email__startswith="killed-").delete()
             job.delete()
             Task.objects.filter(name="tests.reliability.jobs.staged_write").delete()
+
+
+def test_report_job_killed_after_its_first_write_is_built_once(
+    django_db_setup, django_db_blocker, tmp_path
+):
+    """A real job kind: the background report. The worker is killed right after the job's
+    first write (status "running", committed on its own); the retry builds one file and rings
+    the bell once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.notifications.models import Notification
+    from apps.reports.models import ReportFile
+    from apps.reports.storage import report_storage
+
+    attempts = tmp_path / "attempts.log"
+    attempts.touch()
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.get(slug="alpha")
+        schema = tenant.schema_name
+        with schema_context(schema):
+            owner = User.objects.get(email="founder@alpha.test")
+            record = ReportFile.objects.create(
+                report_slug="stock-levels",
+                title="Killed worker report",
+                params={},
+                fmt="csv",
+                created_by=owner,
+                expires_at=timezone.now() + dt.timedelta(days=7),
+            )
+            job = job_enqueue(
+                "tests.reliability.jobs.stalled_once",
+                "apps.reports.jobs.report_file_build",
+                str(attempts),
+                str(record.pk),
+                progress=True,
+            )
+            ReportFile.objects.filter(pk=record.pk).update(job_id=job.pk)
+
+        def bells():
+            with schema_context(schema):
+                return Notification.objects.filter(
+                    recipient=owner, title__contains="Killed worker report"
+                ).count()
+
+        def files():
+            with schema_context(schema):
+                storage = report_storage()
+                if not storage.exists(""):
+                    return []
+                return [f for f in storage.listdir("")[1] if f.startswith(str(record.pk))]
+
+        first = _worker(retry=5)
+        second = None
+        try:
+            assert _wait_for(lambda: "first write" in attempts.read_text(), 60), (
+                "the first worker never started the job"
+            )
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+            with schema_context(schema):
+                record.refresh_from_db()
+            assert record.status == ReportFile.Status.RUNNING  # killed mid-job
+            assert files() == [] and bells() == 0
+
+            second = _worker(retry=5)
+
+            def finished():
+                job.refresh_from_db()
+                return job.done
+
+            assert _wait_for(finished, 60), "the job was not retried after the kill"
+        finally:
+            for proc in (first, second):
+                if proc is not None and proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+        try:
+            assert job.state == JobProgress.State.SUCCEEDED, job.error
+            assert attempts.read_text().count("start") == 2  # killed once, retried once
+            with schema_context(schema):
+                record.refresh_from_db()
+            assert record.status == ReportFile.Status.READY
+            assert files() == [record.path]  # one file, the one the record points at
+            assert bells() == 1
+        finally:
+            with schema_context(schema):
+                for name in files():
+                    report_storage().delete(name)
+                Notification.objects.filter(title__contains="Killed worker report").delete()
+                ReportFile.objects.filter(pk=record.pk).delete()
+            job.delete()
+            Task.objects.filter(name="tests.reliability.jobs.stalled_once").delete()
