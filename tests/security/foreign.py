@@ -129,6 +129,7 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
         "event_id": "integrations.InboxEvent",
     },
     "integrations:status_change": {"pk": "integrations.Connection"},
+    "integrations:field_map_save": {"pk": "integrations.Connection"},  # on main since branching
     "hooks:receive": {"connection_id": "integrations.Connection"},
     "developers:webhook": {"pk": "api.WebhookEndpoint"},
     "developers:webhook_secret": {"pk": "api.WebhookEndpoint"},
