@@ -140,6 +140,9 @@ def database_config() -> dict:
     options = config.setdefault("OPTIONS", {})
     options["options"] = (options.get("options", "") + " -c jit=off").strip()
     config["ENGINE"] = "django_tenants.postgresql_backend"
+    # With persistent connections (DB_CONN_MAX_AGE > 0), check a kept connection before the
+    # first query of a request, so a database restart costs no failed request once it is back.
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

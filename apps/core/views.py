@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django.db import connection
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from apps.core.models import JobProgress
@@ -40,5 +43,33 @@ def permission_denied(request, exception=None):
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
+# How long a client should wait before trying again while the database is away (seconds).
+DATABASE_RETRY_AFTER = 5
+
+
 def server_error(request):
+    """The 500 handler; a database that cannot be reached (restarting, failing over) is a 503.
+
+    Django calls this inside its ``except`` block, so ``sys.exc_info()`` is the error, wherever
+    it was raised (a view, or a middleware such as the tenant lookup). Nothing here may touch
+    the database: both pages are self-contained templates rendered without a request context.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return database_unavailable(request)
     return render(request, "errors/500.html", status=500)
+
+
+def database_unavailable(request):
+    message = "Stockroom cannot reach its database right now. Please try again in a moment."
+    if request.path.startswith("/api/"):
+        from apps.api.exceptions import error_body
+
+        response = JsonResponse(error_body("database_unavailable", message), status=503)
+    else:
+        response = HttpResponse(
+            render_to_string("errors/503.html", {"message": message}), status=503
+        )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -321,11 +321,12 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=TransferReceiveSerializer, responses={200: TransferSerializer})
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
+        transfer = self.get_object()  # another company's id is a 404 before any validation
         data = TransferReceiveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         received = data.validated_data.get("received")
         transfer = transfers.transfer_receive(
-            transfer=self.get_object(),
+            transfer=transfer,
             location=data.validated_data["location"],
             received={int(k): Decimal(v) for k, v in received.items()} if received else None,
             user=request.user,

@@ -33,3 +33,47 @@ def staged_write(marker: str, attempts_file: str) -> int:
                     fh.write("stage 0 written\n")
                 time.sleep(60 if first else 0.2)
     return 3
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+# The job machinery's own bookkeeping is not the job's work.
+_BOOKKEEPING = ("core_jobprogress", "django_q_")
+
+
+def stalled_once(func_path: str, attempts_file: str, *args, job_id: str | None = None, **kwargs):
+    """Run the real job ``func_path``; on the first attempt, stall right after its first write.
+
+    Works for any job: a database hook watches the job's statements, notes "first write" in
+    ``attempts_file`` after the first INSERT/UPDATE/DELETE of the job's own tables, and (first
+    attempt only) sleeps there so the test can kill the worker mid-job.
+    """
+    import inspect
+
+    from apps.core.jobs import _import
+
+    log = Path(attempts_file)
+    with log.open("a") as fh:
+        fh.write("start\n")
+    first = log.read_text().count("start") == 1
+    state = {"stalled": False}
+
+    def hook(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        statement = sql.lstrip().upper()
+        if (
+            not state["stalled"]
+            and statement.startswith(_WRITES)
+            and not any(table in sql for table in _BOOKKEEPING)
+        ):
+            state["stalled"] = True
+            with log.open("a") as fh:
+                fh.write("first write\n")
+            if first:
+                time.sleep(60)
+        return result
+
+    func = _import(func_path)
+    if job_id is not None and "job_id" in inspect.signature(func).parameters:
+        kwargs["job_id"] = job_id
+    with connection.execute_wrapper(hook):
+        return func(*args, **kwargs)

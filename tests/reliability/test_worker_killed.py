@@ -113,3 +113,223 @@ def test_job_killed_mid_write_is_retried_and_applied_once(
                 User.objects.filter(email__startswith="killed-").delete()
             job.delete()
             Task.objects.filter(name="tests.reliability.jobs.staged_write").delete()
+
+
+def test_report_job_killed_after_its_first_write_is_built_once(
+    django_db_setup, django_db_blocker, tmp_path
+):
+    """A real job kind: the background report. The worker is killed right after the job's
+    first write (status "running", committed on its own); the retry builds one file and rings
+    the bell once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.notifications.models import Notification
+    from apps.reports.models import ReportFile
+    from apps.reports.storage import report_storage
+
+    attempts = tmp_path / "attempts.log"
+    attempts.touch()
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.get(slug="alpha")
+        schema = tenant.schema_name
+        with schema_context(schema):
+            owner = User.objects.get(email="founder@alpha.test")
+            record = ReportFile.objects.create(
+                report_slug="stock-levels",
+                title="Killed worker report",
+                params={},
+                fmt="csv",
+                created_by=owner,
+                expires_at=timezone.now() + dt.timedelta(days=7),
+            )
+            job = job_enqueue(
+                "tests.reliability.jobs.stalled_once",
+                "apps.reports.jobs.report_file_build",
+                str(attempts),
+                str(record.pk),
+                progress=True,
+            )
+            ReportFile.objects.filter(pk=record.pk).update(job_id=job.pk)
+
+        def bells():
+            with schema_context(schema):
+                return Notification.objects.filter(
+                    recipient=owner, title__contains="Killed worker report"
+                ).count()
+
+        def files():
+            with schema_context(schema):
+                storage = report_storage()
+                if not storage.exists(""):
+                    return []
+                return [f for f in storage.listdir("")[1] if f.startswith(str(record.pk))]
+
+        first = _worker(retry=5)
+        second = None
+        try:
+            assert _wait_for(lambda: "first write" in attempts.read_text(), 60), (
+                "the first worker never started the job"
+            )
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+            with schema_context(schema):
+                record.refresh_from_db()
+            assert record.status == ReportFile.Status.RUNNING  # killed mid-job
+            assert files() == [] and bells() == 0
+
+            second = _worker(retry=5)
+
+            def finished():
+                job.refresh_from_db()
+                return job.done
+
+            assert _wait_for(finished, 60), "the job was not retried after the kill"
+        finally:
+            for proc in (first, second):
+                if proc is not None and proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+        try:
+            assert job.state == JobProgress.State.SUCCEEDED, job.error
+            assert attempts.read_text().count("start") == 2  # killed once, retried once
+            with schema_context(schema):
+                record.refresh_from_db()
+            assert record.status == ReportFile.Status.READY
+            assert files() == [record.path]  # one file, the one the record points at
+            assert bells() == 1
+        finally:
+            with schema_context(schema):
+                for name in files():
+                    report_storage().delete(name)
+                Notification.objects.filter(title__contains="Killed worker report").delete()
+                ReportFile.objects.filter(pk=record.pk).delete()
+            job.delete()
+            Task.objects.filter(name="tests.reliability.jobs.stalled_once").delete()
+
+
+# The forecast itself takes seconds (statsmodels, xgboost) and the worker's timeout must be
+# shorter than the broker's lock (Q_RETRY), so this test waits longer for the retry.
+FORECAST_RETRY = 45
+
+
+def test_forecast_job_killed_after_its_first_write_runs_once(
+    django_db_setup, django_db_blocker, tmp_path
+):
+    """A real job kind: the forecast run, in a company of its own (the ledger is append-only,
+    so its committed demand history goes with the schema afterwards). Killed after it marked the
+    run *running*; the retry stores one forecast per variant and day, and one policy each."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from apps.catalog.models import Product, Variant
+    from apps.forecasting.models import Forecast, ForecastRun, PolicyResult
+    from apps.inventory.models import Location, StockMove
+    from apps.inventory.services import MoveLine, stock_moves_post
+    from apps.inventory.warehousing import warehouse_create
+    from apps.tenants.services.provisioning import tenant_provision
+
+    attempts = tmp_path / "attempts.log"
+    attempts.touch()
+    slug = "killedforecast"
+    with django_db_blocker.unblock():
+        _drop_company(slug)  # left by an interrupted run
+        tenant = tenant_provision(
+            name="Killed Forecast", subdomain=slug, owner_email=f"owner@{slug}.test",
+            owner_password=None,
+        )  # fmt: skip
+        schema = tenant.schema_name
+        try:
+            with schema_context(schema):
+                shelf = Location.objects.create(
+                    warehouse=warehouse_create(code="MAIN", name="Main"), code="A-01"
+                )
+                product = Product.objects.create(name="Mug")
+                variants = [
+                    Variant.objects.create(product=product, sku=f"MUG-{c}") for c in ("R", "B")
+                ]
+                now = timezone.now()
+                for variant in variants:
+                    stock_moves_post(
+                        lines=[MoveLine(variant.pk, shelf.pk, Decimal(1000), Decimal(4))],
+                        kind=StockMove.Kind.RECEIPT,
+                        occurred_at=now - dt.timedelta(days=121),
+                    )
+                    for day in range(120, 0, -1):
+                        stock_moves_post(
+                            lines=[
+                                MoveLine(variant.pk, shelf.pk, Decimal(-(day % 3 + 1)), Decimal(4))
+                            ],
+                            kind=StockMove.Kind.SHIPMENT,
+                            occurred_at=now - dt.timedelta(days=day),
+                        )
+                run = ForecastRun.objects.create(horizon=14)
+                job = job_enqueue(
+                    "tests.reliability.jobs.stalled_once",
+                    "apps.forecasting.tasks.forecast_run_job",
+                    str(attempts),
+                    run.pk,
+                    progress=True,
+                )
+
+            first = _worker(retry=FORECAST_RETRY)
+            second = None
+            try:
+                assert _wait_for(lambda: "first write" in attempts.read_text(), 60), (
+                    "the first worker never started the job"
+                )
+                os.killpg(first.pid, signal.SIGKILL)
+                first.wait(timeout=10)
+                with schema_context(schema):
+                    run.refresh_from_db()
+                    assert run.status == ForecastRun.Status.RUNNING  # killed mid-job
+                    assert not Forecast.objects.exists()
+
+                second = _worker(retry=FORECAST_RETRY)
+
+                def finished():
+                    job.refresh_from_db()
+                    return job.done
+
+                assert _wait_for(finished, FORECAST_RETRY + 120), (
+                    "the job was not retried after the kill"
+                )
+            finally:
+                for proc in (first, second):
+                    if proc is not None and proc.poll() is None:
+                        proc.terminate()
+                        try:
+                            proc.wait(timeout=20)
+                        except subprocess.TimeoutExpired:
+                            os.killpg(proc.pid, signal.SIGKILL)
+            assert job.state == JobProgress.State.SUCCEEDED, job.error
+            assert attempts.read_text().count("start") == 2  # killed once, retried once
+            with schema_context(schema):
+                run.refresh_from_db()
+                assert run.status == ForecastRun.Status.DONE and run.series == 2, run.error
+                assert ForecastRun.objects.count() == 1
+                assert Forecast.objects.filter(run=run).count() == 2 * run.horizon
+                assert PolicyResult.objects.filter(run=run).count() == 2
+        finally:
+            JobProgress.objects.filter(schema_name=schema).delete()
+            Task.objects.filter(name="tests.reliability.jobs.stalled_once").delete()
+            _drop_company(slug)
+
+
+def _drop_company(slug: str) -> None:
+    from apps.tenants.models import Domain
+
+    tenant = Tenant.objects.filter(slug=slug).first()
+    schema = tenant.schema_name if tenant else slug
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    if tenant:
+        Domain.objects.filter(tenant=tenant).delete()
+        Tenant.objects.filter(pk=tenant.pk).delete()
+    connection.set_schema_to_public()

@@ -65,16 +65,28 @@ def _walk(resolver, prefix="", namespace=""):
             yield text, pattern, namespace + (pattern.name or "")
 
 
-def tenant_routes() -> list[Route]:
-    """One concrete URL per pattern; format-suffix and /api/v1/ twins are left out."""
+def tenant_routes(values: dict[str, dict[str, str]] | None = None) -> list[Route]:
+    """One concrete URL per pattern; format-suffix and /api/v1/ twins are left out.
+
+    ``values`` overrides the filled-in value of a parameter for one route:
+    ``{"route:name": {"token": "..."}}``.
+    """
+    values = values or {}
     routes, seen = [], set()
     for text, pattern, name in _walk(get_resolver(TENANT_URLCONF)):
         if "(?P<format>" in text or "<drf_format_suffix" in text or text.startswith("api/v1/"):
             continue
-        params = [name_ for _, name_ in _ROUTE_PARAM.findall(text)]
-        params += _REGEX_PARAM.findall(text)
-        url = _ROUTE_PARAM.sub(lambda m: _value(m.group(1) or "str", m.group(2)), text)
-        url = _REGEX_PARAM.sub(lambda m: _value("str", m.group(1)), url)
+        given = values.get(name, {})
+
+        def fill(converter, param, given=given):
+            return given.get(param) or _value(converter, param)
+
+        # Regex groups first: ``(?P<pk>...)`` contains ``<pk>``, which the path-converter
+        # pattern would otherwise eat (the API's router routes were silently left out).
+        params = _REGEX_PARAM.findall(text)
+        url = _REGEX_PARAM.sub(lambda m: fill("str", m.group(1)), text)
+        params += [name_ for _, name_ in _ROUTE_PARAM.findall(url)]
+        url = _ROUTE_PARAM.sub(lambda m: fill(m.group(1) or "str", m.group(2)), url)
         url = "/" + re.sub(r"[\^$\\?]", "", url)
         try:
             match = resolve(url, urlconf=TENANT_URLCONF)
@@ -98,7 +110,12 @@ def view_capability(view) -> str | None:
     if getattr(cls, "capability", ""):
         return cls.capability
     table = getattr(cls, "capabilities", None) or {}
-    action = (getattr(view, "actions", None) or {}).get("get")
+    actions = getattr(view, "actions", None) or {}
+    action = actions.get("get")
     if action and action in table:
         return table[action]
+    if actions and not action:
+        # A POST-only API action (approve, ship…): ApiPermission checks it as a write.
+        action = next(iter(actions.values()))
+        return table.get(action) or table.get("write")
     return table.get("read")
