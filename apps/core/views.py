@@ -56,12 +56,21 @@ def server_error(request):
     """
     error = sys.exc_info()[1]
     if isinstance(error, (OperationalError, InterfaceError)):
-        return database_unavailable(request)
+        busy = getattr(error.__cause__, "sqlstate", None) in BUSY_SQLSTATES
+        return database_unavailable(request, busy=busy)
     return render(request, "errors/500.html", status=500)
 
 
-def database_unavailable(request):
-    message = "Stockroom cannot reach its database right now. Please try again in a moment."
+# Transient refusals from a database that is up: a deadlock or serialization failure (the
+# other transaction won) and a statement cancelled by its timeout.
+BUSY_SQLSTATES = {"40P01", "40001", "57014"}
+
+
+def database_unavailable(request, *, busy: bool = False):
+    if busy:
+        message = "Stockroom was too busy to finish that just now. Please try again in a moment."
+    else:
+        message = "Stockroom cannot reach its database right now. Please try again in a moment."
     if request.path.startswith("/api/"):
         from apps.api.exceptions import error_body
 

@@ -167,3 +167,20 @@ def test_database_errors_become_a_503_page_or_json_and_others_stay_500(rf):
     except ValueError:
         other = server_error(rf.get("/products/"))
     assert other.status_code == 500
+
+
+def test_a_deadlock_is_a_503_that_says_busy_not_unreachable(rf):
+    import psycopg
+    from django.db import OperationalError
+
+    from apps.core.views import server_error
+
+    try:
+        try:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        except psycopg.Error as cause:
+            raise OperationalError("deadlock detected") from cause
+    except OperationalError:
+        page = server_error(rf.get("/products/"))
+    assert page.status_code == 503 and page["Retry-After"]
+    assert b"too busy" in page.content and b"cannot reach" not in page.content
