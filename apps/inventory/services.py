@@ -166,9 +166,11 @@ def _value(lines: Sequence[MoveLine], kind: str) -> list[Decimal]:
         for line in lines:
             quantity, average = state[line.variant_id]
             if kind in VALUATION_NEUTRAL:
+                # A transfer changes no average, but the quantity still follows every move so
+                # it always equals the variant's on hand across locations (the product list
+                # sorts and filters on it; stock_check verifies it).
                 costs.append(average)
-                continue
-            if line.quantity > 0:
+            elif line.quantity > 0:
                 cost = average if line.unit_cost is None else Decimal(line.unit_cost)
                 base = max(quantity, ZERO)
                 average = (

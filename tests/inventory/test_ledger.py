@@ -1,9 +1,10 @@
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from apps.inventory.integrity import stock_differences
+from apps.inventory.integrity import stock_differences, variant_total_differences
 from apps.inventory.models import CostLayer, StockLevel, StockMove, VariantCost
 from apps.inventory.services import (
     InsufficientStock,
@@ -194,6 +195,34 @@ def test_stock_check_finds_a_balance_that_disagrees_with_the_ledger(stock_setup,
     assert (difference.stored_on_hand, difference.ledger_on_hand) == (D(9), D(4))
     with pytest.raises(CommandError, match="1 balance"):
         call_command("stock_check", tenant=tenant.slug, stdout=open("/dev/null", "w"))
+
+
+def test_stock_check_finds_a_variant_total_that_disagrees_with_the_balances(stock_setup, tenant):
+    """The kept total per variant (what the product list sorts and filters on) follows every
+    move, transfers included, and stock_check reports it when it drifts."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    v, main, east = (
+        stock_setup["variants"]["m"],
+        stock_setup["bins"]["main"],
+        stock_setup["bins"]["east"],
+    )
+    receive(v, main, 6)
+    stock_moves_post(
+        lines=[MoveLine(v.pk, main.pk, D(-2)), MoveLine(v.pk, east.pk, D(2))],
+        kind=Kind.TRANSFER_OUT,
+    )
+    stock_moves_post(lines=[MoveLine(v.pk, east.pk, D(-1))], kind=Kind.SHIPMENT)
+    assert VariantCost.objects.get(variant=v).quantity == D(5)
+    assert variant_total_differences() == []
+    VariantCost.objects.filter(variant=v).update(quantity=Decimal(7))
+    (difference,) = variant_total_differences()
+    assert (difference.variant_id, difference.stored, difference.expected) == (v.pk, D(7), D(5))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 balance"):
+        call_command("stock_check", tenant=tenant.slug, stdout=out)
+    assert f"variant {v.pk}: total on hand 7.000 stored vs 5.000 in the ledger" in out.getvalue()
 
 
 def test_shortage_message_names_the_sku_and_place(stock_setup):
