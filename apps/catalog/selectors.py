@@ -39,6 +39,7 @@ PRODUCT_SORTS = {
 }
 STOCK_STATUSES = {"in": "In stock", "low": "Low (at or below reorder point)", "out": "Out of stock"}
 ZERO_QTY = Value(Decimal(0), output_field=QTY)
+SEARCH_ID_LIMIT = 2000
 
 
 def products_list(
@@ -98,6 +99,7 @@ def products_pages(
         category_id=category_id,
         supplier_id=supplier_id,
         tag=tag,
+        search_once=True,
     )
     field = PRODUCT_SORTS.get((sort or "").lstrip("-"), "name")
     needed = {field} | ({"on_hand"} if stock in ("in", "out") else set())
@@ -152,12 +154,18 @@ def _products_filtered(
     category_id: int | None,
     supplier_id: int | None,
     tag: str,
+    search_once: bool = False,
 ) -> QuerySet[Product]:
     qs = Product.objects.all()
     search = (search or "").strip()[:100]
     if search and similar:
         # Names like it (a typo: "sandl" → "sandal"), for when nothing contains the text.
         qs = qs.filter(name__trigram_word_similar=search)
+    elif search and search_once:
+        # A page counts and then slices: look the text up once, not in both queries
+        # (unless it matches so much that a list of ids would be the bigger cost).
+        ids = list(_search_ids(search)[: SEARCH_ID_LIMIT + 1].values_list("pk", flat=True))
+        qs = qs.filter(pk__in=ids if len(ids) <= SEARCH_ID_LIMIT else _search_ids(search))
     elif search:
         qs = qs.filter(pk__in=_search_ids(search))
     if category_id:
