@@ -78,6 +78,41 @@ def movement_history(
     return qs.order_by("-created_at", "-id")
 
 
+# Counting a million-row ledger for the page links took 0.2–0.4 s (a seq scan each time);
+# past this many moves the history says "10000+" and the filters narrow it down.
+HISTORY_COUNT_CAP = 10_000
+
+
+class AtLeast(int):
+    """A count that stopped at its cap: does arithmetic as the cap, prints as "10000+"."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
+class CappedCount:
+    """A queryset for ``Paginator`` whose count stops at ``cap``: ``COUNT(*)`` over a
+    ``LIMIT cap + 1`` subquery of ids (no annotations), so it costs at most ``cap`` index
+    entries whatever the size of the table. A page takes its ids first and then the
+    annotations (the running balance) for those rows only: PostgreSQL evaluates a SELECT
+    list's subqueries for every row an OFFSET skips (page 400 took 1.8 s)."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet, cap: int = HISTORY_COUNT_CAP):
+        self._qs, self._cap = queryset, cap
+
+    def count(self) -> int:
+        n = self._qs.order_by().values("pk")[: self._cap + 1].count()
+        return AtLeast(self._cap) if n > self._cap else n
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> QuerySet:
+        return self._qs.filter(pk__in=Subquery(self._qs.values("pk")[key]))
+
+
 LOW_STOCK_CACHE_KEY = "inventory:low-stock-count"
 
 
