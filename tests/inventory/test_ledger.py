@@ -168,6 +168,36 @@ def test_moving_average_and_fifo_match_a_worked_example(stock_setup):
     assert sum(c * r for c, r in layers) == D("40")
 
 
+def test_one_document_consumes_fifo_layers_across_lines_and_variants(stock_setup):
+    """Two shipment lines of one variant and one of another in one document: layers are
+    taken oldest first as if the lines were shipped one after the other; a layer received
+    in the same document is consumed after the older ones."""
+    m, l_ = stock_setup["variants"]["m"], stock_setup["variants"]["l"]
+    main, east = stock_setup["bins"]["main"], stock_setup["bins"]["east"]
+    receive(m, main, 3, "1")
+    receive(m, east, 4, "2")
+    receive(l_, main, 2, "7")
+    stock_moves_post(
+        lines=[
+            MoveLine(m.pk, main.pk, D(-2)),
+            MoveLine(l_.pk, main.pk, D(-1)),
+            MoveLine(m.pk, main.pk, D(5), D("3")),
+            MoveLine(m.pk, east.pk, D(-4)),
+        ],
+        kind=Kind.ADJUSTMENT,
+        reason=StockMove.Reason.CORRECTION,
+    )
+
+    def remaining(variant):
+        layers = CostLayer.objects.filter(variant=variant).order_by("created_at", "id")
+        return list(layers.values_list("unit_cost", "remaining"))
+
+    assert remaining(m) == [(D(1), D(0)), (D(2), D(1)), (D(3), D(5))]
+    assert remaining(l_) == [(D(7), D(1))]
+    stock_moves_post(lines=[MoveLine(m.pk, main.pk, D(-5))], kind=Kind.SHIPMENT)
+    assert remaining(m) == [(D(1), D(0)), (D(2), D(0)), (D(3), D(1))]
+
+
 def test_transfer_moves_stock_without_changing_its_value(stock_setup):
     v = stock_setup["variants"]["m"]
     main, east = stock_setup["bins"]["main"], stock_setup["bins"]["east"]
