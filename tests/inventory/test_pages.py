@@ -107,6 +107,7 @@ def test_history_count_stops_at_its_cap_and_pages_keep_their_balances(tenant, in
     assert [b for _pk, b in whole] == [10, 9, 14, 11, 13, 9, 10]  # newest first
     paginator = Paginator(CappedCount(movement_history(variant_id=variant.pk), cap=5), 2)
     assert paginator.count == 5 and str(paginator.count) == "5+" and paginator.num_pages == 3
+    assert [(m.pk, m.balance) for m in paginator.page(1)] == whole[:2]
     assert [(m.pk, m.balance) for m in paginator.page(2)] == whole[2:4]
     exact = Paginator(CappedCount(movement_history(variant_id=variant.pk), cap=7), 2)
     assert exact.count == 7 and str(exact.count) == "7"
