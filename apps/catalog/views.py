@@ -18,7 +18,7 @@ from apps.catalog.models import Category, Supplier
 from apps.catalog.selectors import (
     STOCK_STATUSES,
     category_choices,
-    products_list,
+    products_pages,
     variant_by_code,
 )
 from apps.catalog.sku import catalog_settings, pattern_problem, sku_preview
@@ -46,10 +46,10 @@ def _filters(params) -> dict:
 def products(request):
     filters = _filters(request.GET)
     sort = request.GET.get("sort", "name")
-    page = paginate(request, products_list(**filters, sort=sort))
+    page = paginate(request, products_pages(**filters, sort=sort))
     similar = not page.paginator.count and len(filters["search"]) >= 4
     if similar:  # nothing contains the text: show names like it (two more queries, only here)
-        page = paginate(request, products_list(**filters, sort=sort, similar=True))
+        page = paginate(request, products_pages(**filters, sort=sort, similar=True))
     context = {
         **filters,
         "page": page,

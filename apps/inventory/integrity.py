@@ -43,6 +43,42 @@ def stock_differences() -> list[Difference]:
         return [Difference(*row) for row in cursor.fetchall()]
 
 
+# --- the per-variant total (VariantCost.quantity) ------------------------------------
+
+_TOTAL_SQL = """
+WITH moved AS (
+    SELECT variant_id, sum(quantity) AS on_hand FROM inventory_stockmove GROUP BY 1
+)
+SELECT coalesce(vc.variant_id, moved.variant_id), coalesce(vc.quantity, 0),
+       coalesce(moved.on_hand, 0)
+  FROM inventory_variantcost vc
+  FULL OUTER JOIN moved ON moved.variant_id = vc.variant_id
+ WHERE coalesce(vc.quantity, 0) <> coalesce(moved.on_hand, 0)
+ ORDER BY 1
+"""
+
+
+@dataclass(frozen=True)
+class TotalDifference:
+    variant_id: int
+    stored: Decimal  # VariantCost.quantity
+    expected: Decimal  # the sum of the variant's moves
+
+    def describe(self) -> str:
+        return (
+            f"variant {self.variant_id}: total on hand {self.stored} stored vs {self.expected} "
+            "in the ledger"
+        )
+
+
+def variant_total_differences() -> list[TotalDifference]:
+    """Variants whose kept total on hand (``VariantCost.quantity``: what the product list
+    sorts and filters on) differs from the sum of their moves."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTAL_SQL)
+        return [TotalDifference(*row) for row in cursor.fetchall()]
+
+
 # --- lots and serial numbers -------------------------------------------------------
 
 _LOT_SQL = """

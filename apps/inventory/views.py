@@ -22,7 +22,7 @@ from apps.inventory.forms import (
 )
 from apps.inventory.lot_selectors import expiring_lots
 from apps.inventory.models import Location, ReorderRule, StockMove, Transfer, Warehouse
-from apps.inventory.selectors import low_stock, movement_history, stock_levels
+from apps.inventory.selectors import CappedCount, low_stock, movement_history, stock_levels
 from apps.inventory.services import InventoryError, MoveLine, stock_moves_post
 
 EXPIRY_WINDOWS = (7, 30, 60, 90, 180)
@@ -194,7 +194,7 @@ def history(request):
     if code and variant is None:
         qs = qs.none()  # an unknown code shows nothing, not everything
     context = {
-        "page": paginate(request, qs),
+        "page": paginate(request, CappedCount(qs)),
         "kinds": StockMove.Kind.choices,
         "variant": variant,
         "code": code,

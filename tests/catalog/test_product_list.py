@@ -12,7 +12,7 @@ from apps.accounts.models import Role
 from apps.catalog import bulk
 from apps.catalog.errors import CatalogError
 from apps.catalog.models import Category, Product, SupplierItem, Variant
-from apps.catalog.selectors import products_list, variant_by_code
+from apps.catalog.selectors import products_list, products_pages, variant_by_code
 from apps.catalog.services import (
     category_create,
     product_create,
@@ -103,6 +103,48 @@ def test_stock_status_uses_the_ledger(catalog):
     assert names(products_list(stock="in")) == ["Sun cap"]
     assert names(products_list(stock="low")) == []
     assert products_list(sort="-on_hand")[0].on_hand == Decimal(5)
+
+
+@pytest.mark.parametrize("stock", ["", "in", "out", "low"])
+@pytest.mark.parametrize("sort", ["name", "-on_hand", "on_hand", "sku", "-variants", "price"])
+def test_pages_match_the_whole_list(catalog, sort, stock):
+    """The page's ids come from a narrow query (aggregates for the sort and stock filter)
+    and its figures from correlated subqueries: page by page they match the whole list."""
+    from django.core.paginator import Paginator
+
+    from apps.inventory.models import Location, StockMove, Warehouse
+    from apps.inventory.services import MoveLine, stock_moves_post
+
+    warehouse = Warehouse.objects.create(code="MAIN", name="Main")
+    bins = [
+        Location.objects.create(warehouse=warehouse, code=f"A-0{n}", kind=Location.Kind.BIN)
+        for n in range(2)
+    ]
+    runner_2 = catalog["runner"].variants.get(sku="RUN-2")
+    variant_update(variant=runner_2, reorder_point=Decimal(10))
+    stock_moves_post(
+        lines=[
+            MoveLine(runner_2.pk, bins[0].pk, Decimal(4)),
+            MoveLine(runner_2.pk, bins[1].pk, Decimal(3)),
+            MoveLine(catalog["cap"].variants.get().pk, bins[0].pk, Decimal(2)),
+        ],
+        kind=StockMove.Kind.ADJUSTMENT,
+        reason=StockMove.Reason.FOUND,
+    )
+    move = [MoveLine(runner_2.pk, bins[0].pk, Decimal(-1)), MoveLine(runner_2.pk, bins[1].pk, 1)]
+    stock_moves_post(lines=move, kind=StockMove.Kind.TRANSFER_OUT)  # totals stay the same
+
+    def rows(products):
+        return [(p.name, p.on_hand, p.variant_count, p.first_sku, p.min_price) for p in products]
+
+    whole = rows(products_list(sort=sort, stock=stock))
+    paginator = Paginator(products_pages(sort=sort, stock=stock), 2)
+    paged = [row for n in paginator.page_range for row in rows(paginator.page(n))]
+    assert paged == whole and paginator.count == len(whole)
+    expected = {"in": 2, "out": 1, "low": 1}.get(stock, 3)
+    assert len(whole) == expected
+    if sort == "-on_hand" and not stock:
+        assert whole[0][:2] == ("Trail runner", Decimal(7))
 
 
 @pytest.mark.parametrize(
@@ -243,6 +285,7 @@ def test_product_list_query_budget_1_vs_500_rows(tenant_client, tenant, users):
     tenant_client.force_login(users[Role.MANAGER])
     views = [
         {"per_page": 100, "sort": "-on_hand"},
+        {"per_page": 25, "page": 2, "stock": "out", "sort": "-variants"},
         {"per_page": 100, "q": "item", "stock": "low", "sort": "price"},
         {"per_page": 100, "q": "itme"},  # no substring match: the similar-names fallback
     ]

@@ -19,7 +19,11 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from apps.catalog.models import Product, Variant
-from apps.inventory.integrity import stock_differences, tracking_differences
+from apps.inventory.integrity import (
+    stock_differences,
+    tracking_differences,
+    variant_total_differences,
+)
 from apps.inventory.models import (
     Location,
     Reservation,
@@ -105,6 +109,7 @@ def run_processes(mode: str, schema: str, ops: int) -> list[dict]:
 def assert_ledger_consistent() -> None:
     assert stock_differences() == []
     assert tracking_differences() == []
+    assert variant_total_differences() == []
     assert not StockLevel.objects.filter(on_hand__lt=0).exists()
     for level in StockLevel.objects.all():
         assert Decimal(0) <= level.reserved <= level.on_hand

@@ -1,9 +1,10 @@
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from apps.inventory.integrity import stock_differences
+from apps.inventory.integrity import stock_differences, variant_total_differences
 from apps.inventory.models import CostLayer, StockLevel, StockMove, VariantCost
 from apps.inventory.services import (
     InsufficientStock,
@@ -167,6 +168,36 @@ def test_moving_average_and_fifo_match_a_worked_example(stock_setup):
     assert sum(c * r for c, r in layers) == D("40")
 
 
+def test_one_document_consumes_fifo_layers_across_lines_and_variants(stock_setup):
+    """Two shipment lines of one variant and one of another in one document: layers are
+    taken oldest first as if the lines were shipped one after the other; a layer received
+    in the same document is consumed after the older ones."""
+    m, l_ = stock_setup["variants"]["m"], stock_setup["variants"]["l"]
+    main, east = stock_setup["bins"]["main"], stock_setup["bins"]["east"]
+    receive(m, main, 3, "1")
+    receive(m, east, 4, "2")
+    receive(l_, main, 2, "7")
+    stock_moves_post(
+        lines=[
+            MoveLine(m.pk, main.pk, D(-2)),
+            MoveLine(l_.pk, main.pk, D(-1)),
+            MoveLine(m.pk, main.pk, D(5), D("3")),
+            MoveLine(m.pk, east.pk, D(-4)),
+        ],
+        kind=Kind.ADJUSTMENT,
+        reason=StockMove.Reason.CORRECTION,
+    )
+
+    def remaining(variant):
+        layers = CostLayer.objects.filter(variant=variant).order_by("created_at", "id")
+        return list(layers.values_list("unit_cost", "remaining"))
+
+    assert remaining(m) == [(D(1), D(0)), (D(2), D(1)), (D(3), D(5))]
+    assert remaining(l_) == [(D(7), D(1))]
+    stock_moves_post(lines=[MoveLine(m.pk, main.pk, D(-5))], kind=Kind.SHIPMENT)
+    assert remaining(m) == [(D(1), D(0)), (D(2), D(0)), (D(3), D(1))]
+
+
 def test_transfer_moves_stock_without_changing_its_value(stock_setup):
     v = stock_setup["variants"]["m"]
     main, east = stock_setup["bins"]["main"], stock_setup["bins"]["east"]
@@ -194,6 +225,34 @@ def test_stock_check_finds_a_balance_that_disagrees_with_the_ledger(stock_setup,
     assert (difference.stored_on_hand, difference.ledger_on_hand) == (D(9), D(4))
     with pytest.raises(CommandError, match="1 balance"):
         call_command("stock_check", tenant=tenant.slug, stdout=open("/dev/null", "w"))
+
+
+def test_stock_check_finds_a_variant_total_that_disagrees_with_the_balances(stock_setup, tenant):
+    """The kept total per variant (what the product list sorts and filters on) follows every
+    move, transfers included, and stock_check reports it when it drifts."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    v, main, east = (
+        stock_setup["variants"]["m"],
+        stock_setup["bins"]["main"],
+        stock_setup["bins"]["east"],
+    )
+    receive(v, main, 6)
+    stock_moves_post(
+        lines=[MoveLine(v.pk, main.pk, D(-2)), MoveLine(v.pk, east.pk, D(2))],
+        kind=Kind.TRANSFER_OUT,
+    )
+    stock_moves_post(lines=[MoveLine(v.pk, east.pk, D(-1))], kind=Kind.SHIPMENT)
+    assert VariantCost.objects.get(variant=v).quantity == D(5)
+    assert variant_total_differences() == []
+    VariantCost.objects.filter(variant=v).update(quantity=Decimal(7))
+    (difference,) = variant_total_differences()
+    assert (difference.variant_id, difference.stored, difference.expected) == (v.pk, D(7), D(5))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 balance"):
+        call_command("stock_check", tenant=tenant.slug, stdout=out)
+    assert f"variant {v.pk}: total on hand 7.000 stored vs 5.000 in the ledger" in out.getvalue()
 
 
 def test_shortage_message_names_the_sku_and_place(stock_setup):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from apps.catalog.models import Product, Variant
-from apps.inventory.integrity import stock_differences
+from apps.inventory.integrity import stock_differences, variant_total_differences
 from apps.inventory.models import Location, StockLevel, StockMove, Warehouse
 from apps.inventory.services import (
     InsufficientStock,
@@ -133,6 +133,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert level.reserved == self.reserved[level.location_id]
             assert Decimal(0) <= level.reserved <= level.on_hand
         assert [d for d in stock_differences() if d.variant_id == self.variant.pk] == []
+        assert [d for d in variant_total_differences() if d.variant_id == self.variant.pk] == []
 
 
 @pytest.mark.usefixtures("in_tenant")

@@ -29,9 +29,14 @@ def test_low_stock_lists_items_at_or_below_reorder_point_with_a_suggestion(in_te
     stocked("EDGE", on_hand=5, reorder_point=5, safety=2)
     stocked("FINE", on_hand=9, reorder_point=5)
     stocked("NONE", on_hand=0, reorder_point=0)  # no reorder point: never listed
-    rows = {v["variant_sku"]: v["suggested"] for v in low_stock()}
-    # LOW: max(10, 5 + 4 - 3) = 10; EDGE: no usual quantity, 5 + 2 - 5 = 2
-    assert rows == {"LOW": Decimal(10), "EDGE": Decimal(2)}
+    stocked("NEVER", on_hand=0, reorder_point=2)  # never moved: no balance, no total yet
+    rows = {v["variant_sku"]: (v["on_hand"], v["suggested"]) for v in low_stock()}
+    # LOW: max(10, 5 + 4 - 3) = 10; EDGE: no usual quantity, 5 + 2 - 5 = 2; NEVER: 2 - 0
+    assert rows == {
+        "LOW": (Decimal(3), Decimal(10)),
+        "EDGE": (Decimal(5), Decimal(2)),
+        "NEVER": (Decimal(0), Decimal(2)),
+    }
 
 
 def test_daily_digest_emails_owners_and_managers(tenant, users, in_tenant):

@@ -92,6 +92,28 @@ def test_history_shows_the_running_balance_even_when_filtered(tenant, in_tenant)
     assert [r.balance for r in receipts] == [Decimal(11), Decimal(10)]
 
 
+def test_history_count_stops_at_its_cap_and_pages_keep_their_balances(tenant, in_tenant):
+    """A huge ledger is not counted to the end for the page links ("5+" here, "10000+" on
+    the page), and a page's running balances are those of the whole list."""
+    from django.core.paginator import Paginator
+
+    from apps.inventory.selectors import CappedCount
+
+    _, bin_, variant = setup_stock(tenant)
+    for qty in (10, -1, 4, -2, 3, -5, 1):
+        line = MoveLine(variant.pk, bin_.pk, Decimal(qty))
+        stock_moves_post(lines=[line], kind="adjustment", reason="correction")
+    whole = [(m.pk, m.balance) for m in movement_history(variant_id=variant.pk)]
+    assert [b for _pk, b in whole] == [10, 9, 14, 11, 13, 9, 10]  # newest first
+    paginator = Paginator(CappedCount(movement_history(variant_id=variant.pk), cap=5), 2)
+    assert paginator.count == 5 and str(paginator.count) == "5+" and paginator.num_pages == 3
+    assert [(m.pk, m.balance) for m in paginator.page(1)] == whole[:2]
+    assert [(m.pk, m.balance) for m in paginator.page(2)] == whole[2:4]
+    exact = Paginator(CappedCount(movement_history(variant_id=variant.pk), cap=7), 2)
+    assert exact.count == 7 and str(exact.count) == "7"
+    assert [(m.pk, m.balance) for m in exact.page(4)] == whole[6:]
+
+
 def test_stock_and_history_pages_have_a_fixed_query_count(tenant_client, tenant, users):
     warehouse, bin_, variant = setup_stock(tenant)
     tenant_client.force_login(users[Role.VIEWER])

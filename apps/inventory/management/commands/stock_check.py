@@ -5,14 +5,18 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from apps.inventory.integrity import stock_differences, tracking_differences
+from apps.inventory.integrity import (
+    stock_differences,
+    tracking_differences,
+    variant_total_differences,
+)
 from apps.tenants.selectors import tenants_customers
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every stock balance, reservation and lot balance from the ledger and print "
-        "any difference."
+        "Recompute every stock balance, reservation, lot balance and variant total from the "
+        "ledger and print any difference."
     )
 
     def add_arguments(self, parser):
@@ -29,15 +33,16 @@ class Command(BaseCommand):
             with schema_context(company.schema_name):
                 differences = stock_differences()
                 tracked = tracking_differences()
+                totals = variant_total_differences()
             for d in differences:
                 self.stdout.write(
                     f"{company.slug}: variant {d.variant_id} location {d.location_id}: "
                     f"on hand {d.stored_on_hand} stored vs {d.ledger_on_hand} in the ledger; "
                     f"reserved {d.stored_reserved} stored vs {d.ledger_reserved} in reservations"
                 )
-            for t in tracked:
+            for t in [*tracked, *totals]:
                 self.stdout.write(f"{company.slug}: {t.describe()}")
-            total += len(differences) + len(tracked)
+            total += len(differences) + len(tracked) + len(totals)
         if total:
             raise CommandError(f"{total} balance(s) differ from the ledger.")
         self.stdout.write(
