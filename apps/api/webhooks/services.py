@@ -100,6 +100,25 @@ def webhook_endpoint_update(
     return endpoint
 
 
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """Delete it with its delivery log (nothing is sent to it any more)."""
+    endpoint.delete()
+
+
+def webhook_endpoint_test(*, endpoint: WebhookEndpoint) -> int:
+    """Send it a ``webhook.test`` event (subscribing it to that event if it was not).
+    Returns 0 when the endpoint is off, so the caller can say nothing was sent."""
+    if "webhook.test" not in endpoint.events:
+        endpoint.events = sorted([*endpoint.events, "webhook.test"])
+        endpoint.save(update_fields=["events"])
+    if not endpoint.is_active:
+        return 0
+    # To this endpoint only: other endpoints subscribed to webhook.test did not ask for it.
+    return _queue(
+        [endpoint], "webhook.test", {"message": "Hello from Stockroom", "endpoint": endpoint.pk}
+    )
+
+
 def webhook_event_emit(*, event: str, data: dict) -> int:
     """Queue ``event`` for every active endpoint subscribed to it, sent after commit.
     Returns how many deliveries were queued (0 costs one query)."""
@@ -108,6 +127,10 @@ def webhook_event_emit(*, event: str, data: dict) -> int:
     endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in e.events]
     if not endpoints:
         return 0
+    return _queue(endpoints, event, data)
+
+
+def _queue(endpoints: list[WebhookEndpoint], event: str, data: dict) -> int:
     event_id = uuid.uuid4()
     payload = json.loads(
         json.dumps(
