@@ -524,5 +524,6 @@ SPECTACULAR_SETTINGS = {
         "ChargeKindEnum": "apps.purchasing.models.PurchaseOrderCharge.Kind",
         "CustomerKindEnum": "apps.sales.models.Customer.Kind",
         "PaymentKindEnum": "apps.sales.models.Payment.Kind",
+        "WebhookDeliveryStateEnum": "apps.api.models.WebhookDelivery.State",
     },
 }
