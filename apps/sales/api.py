@@ -109,6 +109,29 @@ class OrderCreateSerializer(serializers.Serializer):
     lines = OrderLineInput(many=True, allow_empty=False)
 
 
+class OrderUpdateSerializer(serializers.Serializer):
+    warehouse = serializers.PrimaryKeyRelatedField(
+        queryset=Warehouse.objects.all(), required=False, allow_null=True
+    )
+    customer_reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    shipping_address = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    lines = OrderLineInput(many=True, allow_empty=False, help_text="Replace every line.")
+
+
+def _line_inputs(lines) -> list:
+    return [
+        services.LineInput(
+            variant_id=line["variant"].pk,
+            quantity=line["quantity"],
+            unit_price=line.get("unit_price"),
+            discount_percent=line.get("discount_percent") or 0,
+            tax_rate=line.get("tax_rate"),
+        )
+        for line in lines
+    ]
+
+
 class FulfilLineInput(serializers.Serializer):
     line = serializers.IntegerField()
     quantity = serializers.DecimalField(**QTY)
@@ -148,6 +171,7 @@ class OrderViewSet(
     capabilities = {
         "read": "sales.view",
         "create": "sales.edit",
+        "update": "sales.edit",
         "confirm": "sales.edit",
         "cancel": "sales.edit",
         "fulfill": "sales.ship",
@@ -206,20 +230,32 @@ class OrderViewSet(
             shipping_address=d.get("shipping_address") or None,
             notes=d.get("notes", ""),
             user=request.user,
-            lines=[
-                services.LineInput(
-                    variant_id=line["variant"].pk,
-                    quantity=line["quantity"],
-                    unit_price=line.get("unit_price"),
-                    discount_percent=line.get("discount_percent") or 0,
-                    tax_rate=line.get("tax_rate"),
-                )
-                for line in d["lines"]
-            ],
+            lines=_line_inputs(d["lines"]),
         )
         if d["confirm"]:
             order = services.sales_order_confirm(order=order, user=request.user)
         return self._respond(order, status=201)
+
+    @extend_schema(request=OrderUpdateSerializer, responses={200: OrderSerializer})
+    def update(self, request, pk=None):
+        """Edit a draft: replace its lines (and the fields sent). Send `If-Match` with the
+        ETag you read; a stale one is a 412 and changes nothing."""
+        order = self.get_object()
+        self.check_if_match(order)
+        data = OrderUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        order = services.sales_order_update(
+            order=order,
+            lines=_line_inputs(d["lines"]),
+            user=request.user,
+            # False clears the warehouse; None (not sent) keeps it.
+            warehouse=(d["warehouse"] or False) if "warehouse" in d else None,
+            customer_reference=d.get("customer_reference"),
+            notes=d.get("notes"),
+            shipping_address=d.get("shipping_address"),
+        )
+        return self._respond(order)
 
     @extend_schema(request=None, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
