@@ -63,6 +63,19 @@ def test_client_rate_limit_returns_429_with_retry_after_then_recovers(api_as, se
     assert api.get("/api/warehouses/").status_code == 200
 
 
+def test_limits_are_per_key_and_per_ip_address(api_as, settings, tenant):
+    from apps.tenants.models import Plan
+
+    tenant.plan = Plan.objects.create(code="tiny", name="Tiny", api_requests_per_minute=2)
+    tenant.save(update_fields=["plan"])
+    first, second = api_as(Role.VIEWER, ["inventory:read"]), api_as(Role.OWNER)
+    assert [first.get("/api/warehouses/").status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get("/api/warehouses/").status_code == 200  # another key has its own budget
+    settings.API_IP_RATE = "4/min"  # 4 requests from this address so far: the IP cap is reached
+    capped = second.get("/api/warehouses/")
+    assert capped.status_code == 429 and int(capped["Retry-After"]) > 0
+
+
 def test_usage_is_counted_per_key(api_as, tenant):
     api = api_as(Role.VIEWER, ["inventory:read"])
     api.get("/api/warehouses/")
