@@ -76,6 +76,31 @@ def test_limits_are_per_key_and_per_ip_address(api_as, settings, tenant):
     assert capped.status_code == 429 and int(capped["Retry-After"]) > 0
 
 
+def test_idempotency_keys_are_forgotten_after_a_day_by_the_daily_purge(api_as, tenant):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.api.models import IdempotencyRecord
+    from apps.api.tasks import idempotency_records_purge
+    from apps.core.management.commands.ensure_schedules import SCHEDULES
+
+    assert any("apps.api.tasks.idempotency_records_purge" in s[2] for s in SCHEDULES)
+    api = api_as(Role.OWNER)
+    body = {"code": "OLD", "name": "Old"}
+    assert api.post("/api/warehouses/", body, HTTP_IDEMPOTENCY_KEY="k-old").status_code == 201
+    assert api.post("/api/warehouses/", {**body, "code": "NEW"}, HTTP_IDEMPOTENCY_KEY="k-new")
+    with schema_context(tenant.schema_name):
+        IdempotencyRecord.objects.filter(key="k-old").update(
+            created_at=timezone.now() - dt.timedelta(hours=25)
+        )
+        assert idempotency_records_purge() == 1
+        assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["k-new"]
+    # Forgotten: the same key and body now runs as a new request (the code is taken: a 400).
+    again = api.post("/api/warehouses/", body, HTTP_IDEMPOTENCY_KEY="k-old")
+    assert again.status_code == 400 and not again.has_header("Idempotent-Replayed")
+
+
 def test_usage_is_counted_per_key(api_as, tenant):
     api = api_as(Role.VIEWER, ["inventory:read"])
     api.get("/api/warehouses/")

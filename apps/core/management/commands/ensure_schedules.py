@@ -123,6 +123,13 @@ SCHEDULES = [
         None,
     ),
     (
+        "idempotency keys purge",
+        "apps.core.jobs.fan_out",
+        "'apps.api.tasks.idempotency_records_purge'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
         "audit log purge",
         "apps.core.jobs.fan_out",
         "'apps.audit.tasks.audit_log_purge'",
