@@ -101,6 +101,24 @@ def test_idempotency_keys_are_forgotten_after_a_day_by_the_daily_purge(api_as, t
     assert again.status_code == 400 and not again.has_header("Idempotent-Replayed")
 
 
+def test_guessing_api_keys_is_limited_per_ip_address(api_as, tenant_client, settings):
+    from tests.api.conftest import Api
+
+    settings.API_BAD_KEY_RATE = "3/min"
+    good = api_as(Role.VIEWER, ["inventory:read"])
+    assert good.get("/api/warehouses/").status_code == 200
+    guesser = Api(tenant_client, HTTP_AUTHORIZATION="Api-Key srk_nope_0000")
+    assert [guesser.get("/api/warehouses/").status_code for _ in range(4)] == [401, 401, 401, 429]
+    refused = guesser.get("/api/warehouses/")
+    assert int(refused["Retry-After"]) > 0 and refused.json_body["error"]["code"] == "throttled"
+    # From this address even a right key waits now (a guess that hits is not told so) …
+    assert good.get("/api/warehouses/").status_code == 429
+    from django.core.cache import cache
+
+    cache.clear()  # … until the window passes
+    assert good.get("/api/warehouses/").status_code == 200
+
+
 def test_usage_is_counted_per_key(api_as, tenant):
     api = api_as(Role.VIEWER, ["inventory:read"])
     api.get("/api/warehouses/")
