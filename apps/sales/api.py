@@ -336,9 +336,14 @@ class CustomerCreate(serializers.Serializer):
     )
 
 
+class CustomerUpdate(CustomerCreate):
+    allow_duplicate = None  # duplicates are only checked when creating, as on the screens
+
+
 class CustomerViewSet(ETagMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Customers. Creating one checks for duplicates by email (ignoring case) and phone
-    (ignoring formatting) like the screens do."""
+    (ignoring formatting) like the screens do. `PUT`/`PATCH` edit (send `If-Match` with the
+    ETag you read); `DELETE` archives (orders and history are kept)."""
 
     api_area = "sales"
     capabilities = {"read": "sales.view", "write": "sales.edit"}
@@ -383,3 +388,44 @@ class CustomerViewSet(ETagMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
             )
         fresh = self.get_queryset().get(pk=customer.pk)
         return Response(self.get_serializer(fresh).data, status=201)
+
+    def _edit(self, request, partial: bool):
+        from dataclasses import fields
+
+        from apps.sales.customers.services import CustomerData, customer_update, tags_parse
+
+        customer = self.get_object()
+        self.check_if_match(customer)
+        data = CustomerUpdate(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        # PATCH starts from the customer, PUT from a blank customer (what it omits is cleared);
+        # price tier and preferred warehouse are not set over the API, so both keep them.
+        base = customer if partial else CustomerData(name=customer.name)
+        values = {f.name: getattr(base, f.name) for f in fields(CustomerData)}
+        values["price_tier"] = customer.price_tier
+        values["preferred_warehouse"] = customer.preferred_warehouse
+        values.update(data.validated_data)
+        values["tags"] = tags_parse(values.get("tags"))
+        customer = customer_update(
+            customer=customer, data=CustomerData(**values), user=request.user
+        )
+        fresh = self.get_queryset().get(pk=customer.pk)
+        self._etag_instance = fresh
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(request=CustomerUpdate, responses={200: CustomerSerializer})
+    def update(self, request, pk=None):
+        return self._edit(request, partial=False)
+
+    @extend_schema(request=CustomerUpdate, responses={200: CustomerSerializer})
+    def partial_update(self, request, pk=None):
+        return self._edit(request, partial=True)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        from apps.sales.customers.services import customer_archive
+
+        customer = self.get_object()
+        self.check_if_match(customer)
+        customer_archive(customer=customer, user=request.user)
+        return Response(status=204)
