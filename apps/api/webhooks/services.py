@@ -29,6 +29,7 @@ BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 30, 120, 360, 720, 1440)]
 DISABLE_AFTER = 15  # consecutive failed attempts to one endpoint
 TIMEOUT_SECONDS = 10
 LEASE = dt.timedelta(minutes=5)
+KEEP_LOG = dt.timedelta(days=90)  # finished deliveries stay in the log this long
 
 
 class WebhookError(DomainError):
@@ -150,6 +151,16 @@ def _queue(endpoints: list[WebhookEndpoint], event: str, data: dict) -> int:
 
     job_enqueue("apps.api.webhooks.services.deliveries_send_due", label="Webhook deliveries")
     return len(endpoints)
+
+
+def webhook_deliveries_purge() -> int:
+    """The daily job: drop finished deliveries (delivered or given up) older than 90 days.
+    Pending and retrying ones stay whatever their age."""
+    deleted, _ = WebhookDelivery.objects.filter(
+        state__in=[WebhookDelivery.State.SUCCEEDED, WebhookDelivery.State.GAVE_UP],
+        created_at__lt=_now() - KEEP_LOG,
+    ).delete()
+    return deleted
 
 
 def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:

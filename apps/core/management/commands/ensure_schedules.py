@@ -130,6 +130,13 @@ SCHEDULES = [
         None,
     ),
     (
+        "webhook log purge",
+        "apps.core.jobs.fan_out",
+        "'apps.api.webhooks.services.webhook_deliveries_purge'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
         "audit log purge",
         "apps.core.jobs.fan_out",
         "'apps.audit.tasks.audit_log_purge'",
