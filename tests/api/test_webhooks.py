@@ -194,3 +194,23 @@ def test_finished_deliveries_leave_the_log_after_90_days(in_tenant, clock):
     left = sorted(WebhookDelivery.objects.values_list("state", flat=True))
     assert left == sorted([states.FAILED, states.PENDING, states.SUCCEEDED])
     assert endpoint.deliveries.count() == 3
+
+
+def test_send_test_button_sends_to_that_webhook_only(
+    tenant, tenant_client, users, receiver, sync_jobs
+):
+    with schema_context(tenant.schema_name):
+        endpoint = webhook_endpoint_create(url=receiver.url, events=["order.created"])
+        webhook_endpoint_create(url=receiver.url + "/other", events=["webhook.test"])
+    tenant_client.force_login(users[Role.MANAGER])
+    with sync_jobs():
+        response = tenant_client.post(f"/developers/webhooks/{endpoint.pk}/test/")
+    assert response.status_code == 302
+    assert [h["Stockroom-Event"] for h, _ in receiver.requests] == ["webhook.test"]
+    with schema_context(tenant.schema_name):
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.endpoint_id == endpoint.pk and delivery.event == "webhook.test"
+        endpoint.refresh_from_db()
+        assert "webhook.test" in endpoint.events
+    tenant_client.force_login(users[Role.CLERK])
+    assert tenant_client.post(f"/developers/webhooks/{endpoint.pk}/test/").status_code == 403
