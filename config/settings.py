@@ -464,6 +464,9 @@ RESERVED_SUBDOMAINS = {
 API_DEFAULT_RATE = env_int("API_DEFAULT_RATE", 600)  # per minute, when the plan sets none
 API_IP_RATE = env("API_IP_RATE", "1200/min")
 API_LOGIN_RATE = env("API_LOGIN_RATE", "10/min")
+# Unknown API keys per IP: authentication fails before DRF's throttles run, so guesses are
+# counted on their own (apps/api/throttling.py BadKeyThrottle).
+API_BAD_KEY_RATE = env("API_BAD_KEY_RATE", "20/min")
 # Webhooks to http:// and private addresses: for development and tests only (SSRF guard).
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG or TESTING)
 
@@ -524,5 +527,6 @@ SPECTACULAR_SETTINGS = {
         "ChargeKindEnum": "apps.purchasing.models.PurchaseOrderCharge.Kind",
         "CustomerKindEnum": "apps.sales.models.Customer.Kind",
         "PaymentKindEnum": "apps.sales.models.Payment.Kind",
+        "WebhookDeliveryStateEnum": "apps.api.models.WebhookDelivery.State",
     },
 }

@@ -6,15 +6,16 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.models import ApiKey
 from apps.accounts.permissions import capability_required
 from apps.accounts.services.api_keys import api_key_create, api_key_revoke, api_key_rotate
 from apps.accounts.services.errors import AccountError
+from apps.api.models import ApiUsage
 
 SCOPE_CHOICES = [
     (f"{area}:{mode}", f"{area.title()}: {'read and write' if mode == 'write' else 'read only'}")
@@ -59,23 +60,56 @@ def api_keys(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             form = ApiKeyForm()
-    since = timezone.now().date() - dt.timedelta(days=6)
-    keys = (
-        ApiKey.objects.select_related("created_by")
-        .annotate(
-            week_requests=Sum("usage__requests", filter=models_q(since)),
-            week_errors=Sum("usage__errors", filter=models_q(since)),
-        )
-        .order_by("revoked_at", "-created_at")
-    )
-    context = {"form": form, "keys": keys, "new_raw": new_raw, "now": timezone.now()}
+    context = {"form": form, "keys": _keys_with_use(), "new_raw": new_raw, "now": timezone.now()}
     return render(request, "accounts/api_keys.html", context, status=422 if form.errors else 200)
 
 
-def models_q(since):
-    from django.db.models import Q
+def _keys_with_use():
+    since = timezone.now().date() - dt.timedelta(days=6)
+    recent = Q(usage__day__gte=since)
+    return (
+        ApiKey.objects.select_related("created_by")
+        .annotate(
+            week_requests=Sum("usage__requests", filter=recent),
+            week_errors=Sum("usage__errors", filter=recent),
+        )
+        .order_by("revoked_at", "-created_at")
+    )
 
-    return Q(usage__day__gte=since)
+
+USAGE_DAYS = 30
+
+
+@require_GET
+@capability_required("api_keys.manage")
+def api_key_usage(request, pk: int):
+    """Requests and errors of one key per day over the last 30 days (days without use too)."""
+    key = get_object_or_404(ApiKey.objects.select_related("created_by"), pk=pk)
+    today = timezone.now().date()
+    since = today - dt.timedelta(days=USAGE_DAYS - 1)
+    counted = {
+        row.day: row
+        for row in ApiUsage.objects.filter(api_key=key, day__gte=since).only(
+            "day", "requests", "errors"
+        )
+    }
+    days = []
+    for offset in range(USAGE_DAYS):
+        day = today - dt.timedelta(days=offset)
+        row = counted.get(day)
+        days.append(
+            {
+                "day": day,
+                "requests": row.requests if row else 0,
+                "errors": row.errors if row else 0,
+            }
+        )
+    totals = {
+        "requests": sum(d["requests"] for d in days),
+        "errors": sum(d["errors"] for d in days),
+    }
+    context = {"key": key, "days": days, "totals": totals, "usage_days": USAGE_DAYS}
+    return render(request, "accounts/api_key_usage.html", context)
 
 
 @require_POST
@@ -93,7 +127,7 @@ def api_key_action(request, pk: int, action: str):
         return redirect("accounts:api_keys")
     context = {
         "form": ApiKeyForm(),
-        "keys": ApiKey.objects.select_related("created_by").order_by("revoked_at", "-created_at"),
+        "keys": _keys_with_use(),
         "new_raw": raw,
         "now": timezone.now(),
     }

@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.team, name="team"),
     path("api-keys/", api_key_views.api_keys, name="api_keys"),
+    path("api-keys/<int:pk>/usage/", api_key_views.api_key_usage, name="api_key_usage"),
     path(
         "api-keys/<int:pk>/<str:action>/",
         api_key_views.api_key_action,

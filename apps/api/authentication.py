@@ -9,6 +9,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.services.api_keys import api_key_for_raw, api_key_touch
+from apps.api.throttling import BadKeyThrottle
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -21,8 +22,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raw = header[len(self.keyword) + 1 :].strip()
         if not raw:
             return None
+        guesses = BadKeyThrottle()
+        if guesses.refuses(request):
+            raise exceptions.Throttled(guesses.wait())
         key = api_key_for_raw(raw)
         if key is None:
+            guesses.count_failure(request)
             raise exceptions.AuthenticationFailed("This API key is unknown, expired or revoked.")
         api_key_touch(key=key)
         return key.created_by, key

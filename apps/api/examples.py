@@ -61,6 +61,24 @@ _TRANSFER = {
     ],
 }  # fmt: skip
 
+_WEBHOOK = {
+    "id": 4, "url": "https://erp.example.com/stockroom-hooks", "description": "ERP sync",
+    "events": ["order.created", "order.shipped", "stock.low"], "is_active": True,
+    "disabled_reason": "", "consecutive_failures": 0, "created_at": "2026-03-02T12:00:00Z",
+}  # fmt: skip
+
+_DELIVERY = {
+    "id": 310, "endpoint": 4, "event": "order.shipped",
+    "event_id": "6f1c2a9e-4b1d-4e8a-9c2f-1d2e3f4a5b6c", "state": "pending", "attempts": 3,
+    "next_attempt_at": "2026-03-03T16:00:00Z", "last_status_code": 503,
+    "last_error": "HTTP 503", "created_at": "2026-03-03T15:40:00Z", "delivered_at": None,
+    "payload": {
+        "id": "6f1c2a9e-4b1d-4e8a-9c2f-1d2e3f4a5b6c", "type": "order.shipped",
+        "created": "2026-03-03T15:40:00+00:00", "data": {"id": 41, "number": "SO-00041"},
+    },
+    "last_response": "Service Unavailable",
+}  # fmt: skip
+
 
 def _request(name: str, value: dict, summary: str = "") -> OpenApiExample:
     return OpenApiExample(name, value=value, summary=summary or name, request_only=True)
@@ -294,6 +312,37 @@ EXAMPLES: dict[str, list[OpenApiExample]] = {
             202,
         ),
     ],
+    "webhooks_create": [
+        _request(
+            "Subscribe the ERP to orders and low stock",
+            {
+                "url": "https://erp.example.com/stockroom-hooks",
+                "description": "ERP sync",
+                "events": ["order.created", "order.shipped", "stock.low"],
+            },  # fmt: skip
+        ),
+        _response(
+            "Created (the secret is in this answer only)",
+            {**_WEBHOOK, "secret": "whsec_3q2+7mJkP0s…"},
+            201,
+        ),
+    ],
+    "webhooks_partial_update": [
+        _request("Turn it back on after it was disabled", {"is_active": True}),
+        _request("Change the events", {"events": ["stock.changed"]}),
+        _response("Saved", _WEBHOOK),
+    ],
+    "webhooks_test_create": [
+        _response(
+            "Queued",
+            {
+                "queued": 1,
+                "message": "Test event queued; it appears in the delivery log within seconds.",
+            },
+            202,
+        ),
+    ],
+    "webhooks_deliveries_redeliver_create": [_response("Queued again", _DELIVERY, 202)],
 }
 
 # The operations whose documentation must carry examples (tests/api/test_openapi_docs.py).

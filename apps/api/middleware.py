@@ -3,7 +3,8 @@
 A POST with ``Idempotency-Key`` runs once per credential and key: a repeat with the same
 body gets the first response again (``Idempotent-Replayed: true``); a repeat with another
 body gets 422; a repeat while the first is still running gets 409. Server errors are not
-remembered, so the client can retry them.
+remembered, so the client can retry them. A response that carries a secret (a webhook's
+signing secret) is remembered encrypted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from apps.api.exceptions import error_body
 from apps.api.models import IdempotencyRecord
+from apps.core.crypto import PREFIX as CRYPTO_PREFIX
+from apps.core.crypto import decrypt, encrypt
 
 API_PREFIX = "/api/"
 
@@ -78,6 +81,9 @@ class ApiMiddleware:
         record.status_code = response.status_code
         record.content_type = response.get("Content-Type", "")[:100]
         record.body = response.content
+        if getattr(response, "holds_secret", False):
+            # A signing secret shown once must not sit in plain text in this table.
+            record.body = encrypt(response.content.decode()).encode()
         record.save(update_fields=["state", "status_code", "content_type", "body"])
         return response
 
@@ -99,9 +105,10 @@ class ApiMiddleware:
             )
             response["Retry-After"] = "1"
             return response
-        response = HttpResponse(
-            bytes(record.body or b""), status=record.status_code, content_type=record.content_type
-        )
+        body = bytes(record.body or b"")
+        if body.startswith(CRYPTO_PREFIX.encode()):
+            body = decrypt(body.decode()).encode()
+        response = HttpResponse(body, status=record.status_code, content_type=record.content_type)
         response["Idempotent-Replayed"] = "true"
         return response
 

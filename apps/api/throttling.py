@@ -59,3 +59,32 @@ class LoginThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         email = str(request.data.get("email", "")).strip().lower()[:200]
         return f"throttle_login_{self.get_ident(request)}_{email}"
+
+
+class BadKeyThrottle(SimpleRateThrottle):
+    """Unknown API keys per IP. DRF authenticates before it throttles, so a request with a
+    wrong key is a 401 that no other limit sees; this counts those, and once an address has
+    made too many it gets 429 (even with a right key) until the window passes."""
+
+    scope = "bad_key"
+
+    def get_rate(self):
+        return settings.API_BAD_KEY_RATE
+
+    def get_cache_key(self, request, view):
+        return f"throttle_bad_key_{self.get_ident(request)}"
+
+    def _load(self, request) -> None:
+        self.key = self.get_cache_key(request, None)
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+
+    def refuses(self, request) -> bool:
+        self._load(request)
+        return len(self.history) >= self.num_requests
+
+    def count_failure(self, request) -> None:
+        self._load(request)
+        self.throttle_success()  # records this attempt

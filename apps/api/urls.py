@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.api import auth_views
 from apps.api.jobs import JobViewSet
+from apps.api.webhooks import api as webhooks_api
 from apps.catalog import api as catalog_api
 from apps.forecasting import api as forecasting_api
 from apps.inventory import api as inventory_api
@@ -31,6 +32,9 @@ router.register("purchase-orders", purchasing_api.PurchaseOrderViewSet, basename
 router.register("orders", sales_api.OrderViewSet, basename="order")
 router.register("customers", sales_api.CustomerViewSet, basename="customer")
 router.register("jobs", JobViewSet, basename="job")
+# Deliveries before endpoints so "webhooks/deliveries/…" is never read as an endpoint id.
+router.register("webhooks/deliveries", webhooks_api.DeliveryViewSet, basename="webhook-delivery")
+router.register("webhooks", webhooks_api.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("auth/login/", auth_views.LoginView.as_view(), name="auth-login"),

@@ -109,6 +109,29 @@ class OrderCreateSerializer(serializers.Serializer):
     lines = OrderLineInput(many=True, allow_empty=False)
 
 
+class OrderUpdateSerializer(serializers.Serializer):
+    warehouse = serializers.PrimaryKeyRelatedField(
+        queryset=Warehouse.objects.all(), required=False, allow_null=True
+    )
+    customer_reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    shipping_address = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    lines = OrderLineInput(many=True, allow_empty=False, help_text="Replace every line.")
+
+
+def _line_inputs(lines) -> list:
+    return [
+        services.LineInput(
+            variant_id=line["variant"].pk,
+            quantity=line["quantity"],
+            unit_price=line.get("unit_price"),
+            discount_percent=line.get("discount_percent") or 0,
+            tax_rate=line.get("tax_rate"),
+        )
+        for line in lines
+    ]
+
+
 class FulfilLineInput(serializers.Serializer):
     line = serializers.IntegerField()
     quantity = serializers.DecimalField(**QTY)
@@ -148,6 +171,7 @@ class OrderViewSet(
     capabilities = {
         "read": "sales.view",
         "create": "sales.edit",
+        "update": "sales.edit",
         "confirm": "sales.edit",
         "cancel": "sales.edit",
         "fulfill": "sales.ship",
@@ -206,20 +230,32 @@ class OrderViewSet(
             shipping_address=d.get("shipping_address") or None,
             notes=d.get("notes", ""),
             user=request.user,
-            lines=[
-                services.LineInput(
-                    variant_id=line["variant"].pk,
-                    quantity=line["quantity"],
-                    unit_price=line.get("unit_price"),
-                    discount_percent=line.get("discount_percent") or 0,
-                    tax_rate=line.get("tax_rate"),
-                )
-                for line in d["lines"]
-            ],
+            lines=_line_inputs(d["lines"]),
         )
         if d["confirm"]:
             order = services.sales_order_confirm(order=order, user=request.user)
         return self._respond(order, status=201)
+
+    @extend_schema(request=OrderUpdateSerializer, responses={200: OrderSerializer})
+    def update(self, request, pk=None):
+        """Edit a draft: replace its lines (and the fields sent). Send `If-Match` with the
+        ETag you read; a stale one is a 412 and changes nothing."""
+        order = self.get_object()
+        self.check_if_match(order)
+        data = OrderUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        order = services.sales_order_update(
+            order=order,
+            lines=_line_inputs(d["lines"]),
+            user=request.user,
+            # False clears the warehouse; None (not sent) keeps it.
+            warehouse=(d["warehouse"] or False) if "warehouse" in d else None,
+            customer_reference=d.get("customer_reference"),
+            notes=d.get("notes"),
+            shipping_address=d.get("shipping_address"),
+        )
+        return self._respond(order)
 
     @extend_schema(request=None, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
@@ -300,9 +336,14 @@ class CustomerCreate(serializers.Serializer):
     )
 
 
+class CustomerUpdate(CustomerCreate):
+    allow_duplicate = None  # duplicates are only checked when creating, as on the screens
+
+
 class CustomerViewSet(ETagMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Customers. Creating one checks for duplicates by email (ignoring case) and phone
-    (ignoring formatting) like the screens do."""
+    (ignoring formatting) like the screens do. `PUT`/`PATCH` edit (send `If-Match` with the
+    ETag you read); `DELETE` archives (orders and history are kept)."""
 
     api_area = "sales"
     capabilities = {"read": "sales.view", "write": "sales.edit"}
@@ -347,3 +388,44 @@ class CustomerViewSet(ETagMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModel
             )
         fresh = self.get_queryset().get(pk=customer.pk)
         return Response(self.get_serializer(fresh).data, status=201)
+
+    def _edit(self, request, partial: bool):
+        from dataclasses import fields
+
+        from apps.sales.customers.services import CustomerData, customer_update, tags_parse
+
+        customer = self.get_object()
+        self.check_if_match(customer)
+        data = CustomerUpdate(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        # PATCH starts from the customer, PUT from a blank customer (what it omits is cleared);
+        # price tier and preferred warehouse are not set over the API, so both keep them.
+        base = customer if partial else CustomerData(name=customer.name)
+        values = {f.name: getattr(base, f.name) for f in fields(CustomerData)}
+        values["price_tier"] = customer.price_tier
+        values["preferred_warehouse"] = customer.preferred_warehouse
+        values.update(data.validated_data)
+        values["tags"] = tags_parse(values.get("tags"))
+        customer = customer_update(
+            customer=customer, data=CustomerData(**values), user=request.user
+        )
+        fresh = self.get_queryset().get(pk=customer.pk)
+        self._etag_instance = fresh
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(request=CustomerUpdate, responses={200: CustomerSerializer})
+    def update(self, request, pk=None):
+        return self._edit(request, partial=False)
+
+    @extend_schema(request=CustomerUpdate, responses={200: CustomerSerializer})
+    def partial_update(self, request, pk=None):
+        return self._edit(request, partial=True)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        from apps.sales.customers.services import customer_archive
+
+        customer = self.get_object()
+        self.check_if_match(customer)
+        customer_archive(customer=customer, user=request.user)
+        return Response(status=204)

@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import ApiKey, Role
 from apps.accounts.services.api_keys import api_key_create, api_key_revoke, api_key_rotate
 from apps.accounts.services.errors import AccountError
-from tests.api.conftest import Api
+from tests.api.conftest import Api, key_for
 from tests.conftest import PASSWORD
 
 
@@ -195,3 +195,38 @@ def test_key_form_says_what_is_wrong_and_clerks_cannot_open_it(tenant_client, us
     assert response.status_code == 422 and "This field is required" in response.content.decode()
     tenant_client.force_login(users[Role.CLERK])
     assert tenant_client.get("/team/api-keys/").status_code == 403
+
+
+def test_owner_sees_a_keys_requests_and_errors_per_day(tenant, tenant_client, users):
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from apps.api.models import ApiUsage
+
+    raw = key_for(tenant, users[Role.MANAGER], ["inventory:read"])
+    api = Api(tenant_client, HTTP_X_API_KEY=raw)
+    assert api.get("/api/warehouses/").status_code == 200
+    assert api.get("/api/warehouses/999999/").status_code == 404
+    assert api.get("/api/products/").status_code == 403  # no catalog scope: an error too
+    with schema_context(tenant.schema_name):
+        key = ApiKey.objects.get()
+        three_days_ago = timezone.now().date() - dt.timedelta(days=3)
+        ApiUsage.objects.create(day=three_days_ago, api_key=key, requests=40, errors=2)
+    tenant_client.force_login(users[Role.OWNER])
+    page = tenant_client.get(f"/team/api-keys/{key.pk}/usage/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    rows = re.findall(
+        r"<td>\w{3} (\d{4}-\d\d-\d\d)</td>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>", html
+    )
+    assert len(rows) == 30
+    by_day = {day: (int(r), int(e)) for day, r, e in rows}
+    assert by_day[timezone.now().date().isoformat()] == (3, 2)
+    assert by_day[three_days_ago.isoformat()] == (40, 2)
+    assert list(by_day.values()).count((0, 0)) == 28
+    listing = tenant_client.get("/team/api-keys/").content.decode()
+    assert f"/team/api-keys/{key.pk}/usage/" in listing
+    tenant_client.force_login(users[Role.CLERK])
+    assert tenant_client.get(f"/team/api-keys/{key.pk}/usage/").status_code == 403

@@ -63,6 +63,62 @@ def test_client_rate_limit_returns_429_with_retry_after_then_recovers(api_as, se
     assert api.get("/api/warehouses/").status_code == 200
 
 
+def test_limits_are_per_key_and_per_ip_address(api_as, settings, tenant):
+    from apps.tenants.models import Plan
+
+    tenant.plan = Plan.objects.create(code="tiny", name="Tiny", api_requests_per_minute=2)
+    tenant.save(update_fields=["plan"])
+    first, second = api_as(Role.VIEWER, ["inventory:read"]), api_as(Role.OWNER)
+    assert [first.get("/api/warehouses/").status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get("/api/warehouses/").status_code == 200  # another key has its own budget
+    settings.API_IP_RATE = "4/min"  # 4 requests from this address so far: the IP cap is reached
+    capped = second.get("/api/warehouses/")
+    assert capped.status_code == 429 and int(capped["Retry-After"]) > 0
+
+
+def test_idempotency_keys_are_forgotten_after_a_day_by_the_daily_purge(api_as, tenant):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.api.models import IdempotencyRecord
+    from apps.api.tasks import idempotency_records_purge
+    from apps.core.management.commands.ensure_schedules import SCHEDULES
+
+    assert any("apps.api.tasks.idempotency_records_purge" in s[2] for s in SCHEDULES)
+    api = api_as(Role.OWNER)
+    body = {"code": "OLD", "name": "Old"}
+    assert api.post("/api/warehouses/", body, HTTP_IDEMPOTENCY_KEY="k-old").status_code == 201
+    assert api.post("/api/warehouses/", {**body, "code": "NEW"}, HTTP_IDEMPOTENCY_KEY="k-new")
+    with schema_context(tenant.schema_name):
+        IdempotencyRecord.objects.filter(key="k-old").update(
+            created_at=timezone.now() - dt.timedelta(hours=25)
+        )
+        assert idempotency_records_purge() == 1
+        assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["k-new"]
+    # Forgotten: the same key and body now runs as a new request (the code is taken: a 400).
+    again = api.post("/api/warehouses/", body, HTTP_IDEMPOTENCY_KEY="k-old")
+    assert again.status_code == 400 and not again.has_header("Idempotent-Replayed")
+
+
+def test_guessing_api_keys_is_limited_per_ip_address(api_as, tenant_client, settings):
+    from tests.api.conftest import Api
+
+    settings.API_BAD_KEY_RATE = "3/min"
+    good = api_as(Role.VIEWER, ["inventory:read"])
+    assert good.get("/api/warehouses/").status_code == 200
+    guesser = Api(tenant_client, HTTP_AUTHORIZATION="Api-Key srk_nope_0000")
+    assert [guesser.get("/api/warehouses/").status_code for _ in range(4)] == [401, 401, 401, 429]
+    refused = guesser.get("/api/warehouses/")
+    assert int(refused["Retry-After"]) > 0 and refused.json_body["error"]["code"] == "throttled"
+    # From this address even a right key waits now (a guess that hits is not told so) …
+    assert good.get("/api/warehouses/").status_code == 429
+    from django.core.cache import cache
+
+    cache.clear()  # … until the window passes
+    assert good.get("/api/warehouses/").status_code == 200
+
+
 def test_usage_is_counted_per_key(api_as, tenant):
     api = api_as(Role.VIEWER, ["inventory:read"])
     api.get("/api/warehouses/")

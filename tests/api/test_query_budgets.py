@@ -206,7 +206,7 @@ def _api_rows(body) -> int:
     return len(body["results"])
 
 
-# (id, URL, grow(base, n, ctx), rows(body) → how many rows the response shows)
+# (id, URL or URL(ctx), grow(base, n, ctx), rows(body) → how many rows the response shows)
 CASES = [
     ("products", "/api/products/", grow_products, _api_rows),
     ("products-sparse", "/api/products/?fields=id,name,variants", grow_products, _api_rows),
@@ -225,6 +225,13 @@ CASES = [
     ("jobs", "/api/jobs/", grow_jobs, _api_rows),
     ("report-stock-levels", "/api/reports/stock-levels/?format=json", grow_stock, _api_rows),
     ("report-movements", "/api/reports/movements/?format=json", grow_stock, _api_rows),
+    ("webhooks", "/api/webhooks/", grow_endpoints, _api_rows),
+    (
+        "webhook-deliveries",
+        lambda ctx: f"/api/webhooks/{ctx['endpoint'].pk}/deliveries/",
+        grow_deliveries,
+        _api_rows,
+    ),
 ]
 
 PAGES = [
@@ -247,6 +254,7 @@ def test_api_list_query_count_does_not_grow_with_rows(
     ctx: dict = {}
     with schema_context(tenant.schema_name):
         grow(base, N, ctx)
+    url = url(ctx) if callable(url) else url
     with django_assert_max_num_queries(60) as small:
         first = api.get(url)
     assert first.status_code == 200, first.content

@@ -174,3 +174,43 @@ def test_webhook_pages(tenant, tenant_client, users, receiver):
     assert "No deliveries" in page
     tenant_client.force_login(users[Role.CLERK])
     assert tenant_client.get("/developers/webhooks/").status_code == 403
+
+
+def test_finished_deliveries_leave_the_log_after_90_days(in_tenant, clock):
+    from apps.core.management.commands.ensure_schedules import SCHEDULES
+
+    assert any("webhook_deliveries_purge" in s[2] for s in SCHEDULES)
+    endpoint = webhook_endpoint_create(url="https://hooks.example.com/x", events=["stock.low"])
+    states = WebhookDelivery.State
+    for state in (states.SUCCEEDED, states.GAVE_UP, states.FAILED, states.PENDING):
+        webhook_event_emit(event="stock.low", data={})
+        WebhookDelivery.objects.filter(state=states.PENDING).update(state=state)
+    WebhookDelivery.objects.update(created_at=clock["t"] - dt.timedelta(days=91))
+    webhook_event_emit(event="stock.low", data={})  # recent: kept
+    WebhookDelivery.objects.filter(created_at__gt=clock["t"] - dt.timedelta(days=1)).update(
+        state=states.SUCCEEDED
+    )
+    assert services.webhook_deliveries_purge() == 2
+    left = sorted(WebhookDelivery.objects.values_list("state", flat=True))
+    assert left == sorted([states.FAILED, states.PENDING, states.SUCCEEDED])
+    assert endpoint.deliveries.count() == 3
+
+
+def test_send_test_button_sends_to_that_webhook_only(
+    tenant, tenant_client, users, receiver, sync_jobs
+):
+    with schema_context(tenant.schema_name):
+        endpoint = webhook_endpoint_create(url=receiver.url, events=["order.created"])
+        webhook_endpoint_create(url=receiver.url + "/other", events=["webhook.test"])
+    tenant_client.force_login(users[Role.MANAGER])
+    with sync_jobs():
+        response = tenant_client.post(f"/developers/webhooks/{endpoint.pk}/test/")
+    assert response.status_code == 302
+    assert [h["Stockroom-Event"] for h, _ in receiver.requests] == ["webhook.test"]
+    with schema_context(tenant.schema_name):
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.endpoint_id == endpoint.pk and delivery.event == "webhook.test"
+        endpoint.refresh_from_db()
+        assert "webhook.test" in endpoint.events
+    tenant_client.force_login(users[Role.CLERK])
+    assert tenant_client.post(f"/developers/webhooks/{endpoint.pk}/test/").status_code == 403

@@ -168,3 +168,69 @@ def test_create_customer_checks_duplicates_like_the_screens(api_as, tenant, sell
     )
     with schema_context(tenant.schema_name):
         assert Customer.objects.filter(name__startswith="Bolt").count() == 2
+
+
+def test_draft_edit_and_actions_refuse_a_stale_if_match(api_as, tenant, selling, make_order):
+    with schema_context(tenant.schema_name):
+        order = make_order()
+    api = api_as(Role.CLERK, ["sales:write"])
+    url = f"/api/orders/{order.pk}/"
+    etag = api.get(url)["ETag"]
+    edit = {"customer_reference": "PO-77", "lines": [{"sku": "MUG-1", "quantity": "4"}]}
+    edited = api._call("put", url, edit, HTTP_IF_MATCH=etag)
+    assert edited.status_code == 200, edited.content
+    assert edited.json_body["customer_reference"] == "PO-77"
+    assert [(line["sku"], line["quantity"]) for line in edited.json_body["lines"]] == [
+        ("MUG-1", "4.000")
+    ]
+    assert edited["ETag"] != etag
+    # Someone else's read is now stale: the edit and the confirm are refused, nothing changes.
+    stale = api._call(
+        "put", url, {"lines": [{"sku": "SHIRT-M", "quantity": "1"}]}, HTTP_IF_MATCH=etag
+    )
+    assert stale.status_code == 412 and stale.json_body["error"]["code"] == "precondition_failed"
+    assert api.post(f"{url}confirm/", HTTP_IF_MATCH=etag).status_code == 412
+    with schema_context(tenant.schema_name):
+        order.refresh_from_db()
+        assert order.status == SalesOrder.Status.DRAFT
+        assert [line.variant.sku for line in order.lines.all()] == ["MUG-1"]
+    confirmed = api.post(f"{url}confirm/", HTTP_IF_MATCH=edited["ETag"])
+    assert confirmed.status_code == 200 and confirmed.json_body["status"] == "confirmed"
+    # Only a draft is edited; bad lines are a 400 with the field.
+    late = api._call("put", url, edit)
+    assert late.status_code == 400 and "edited" in late.json_body["error"]["message"]
+    with schema_context(tenant.schema_name):
+        draft = make_order()
+    empty = api._call("put", f"/api/orders/{draft.pk}/", {"lines": []})
+    assert empty.status_code == 400 and "lines" in empty.json_body["error"]["fields"]
+    viewer = api_as(Role.VIEWER, ["sales:write"])
+    assert viewer._call("put", f"/api/orders/{draft.pk}/", edit).status_code == 403
+
+
+def test_customer_edit_and_archive_over_the_api(api_as, tenant, selling):
+    customer = selling["customer"]
+    api = api_as(Role.CLERK, ["sales:write"])
+    url = f"/api/customers/{customer.pk}/"
+    etag = api.get(url)["ETag"]
+    edited = api.patch(url, {"phone": "+44 20 7946 0000", "tags": ["vip"]}, HTTP_IF_MATCH=etag)
+    assert edited.status_code == 200, edited.content
+    body = edited.json_body
+    assert (body["phone"], body["tags"], body["name"]) == ("+44 20 7946 0000", ["vip"], "Ada Shop")
+    assert body["price_tier"] == "Trade"  # PATCH keeps what it does not name
+    stale = api.patch(url, {"name": "Someone else"}, HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    bad = api.patch(url, {"email": "not-an-email"})
+    assert bad.status_code == 400 and "email" in bad.json_body["error"]["fields"]
+    replaced = api._call("put", url, {"name": "Ada Shop Ltd", "email": "ada@shop.test"})
+    assert replaced.status_code == 200 and replaced.json_body["name"] == "Ada Shop Ltd"
+    with schema_context(tenant.schema_name):
+        customer.refresh_from_db()
+        assert (customer.name, customer.phone) == ("Ada Shop Ltd", "")  # PUT replaces
+    assert api._call("delete", url).status_code == 204
+    with schema_context(tenant.schema_name):
+        customer.refresh_from_db()
+        assert customer.is_active is False and customer.name == "Ada Shop Ltd"
+    again = api._call("delete", url)
+    assert again.status_code == 400 and "already archived" in again.json_body["error"]["message"]
+    viewer = api_as(Role.VIEWER, ["sales:write"])
+    assert viewer.patch(url, {"name": "X"}).status_code == 403

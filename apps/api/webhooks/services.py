@@ -29,6 +29,7 @@ BACKOFF = [dt.timedelta(minutes=m) for m in (1, 5, 30, 120, 360, 720, 1440)]
 DISABLE_AFTER = 15  # consecutive failed attempts to one endpoint
 TIMEOUT_SECONDS = 10
 LEASE = dt.timedelta(minutes=5)
+KEEP_LOG = dt.timedelta(days=90)  # finished deliveries stay in the log this long
 
 
 class WebhookError(DomainError):
@@ -100,6 +101,25 @@ def webhook_endpoint_update(
     return endpoint
 
 
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """Delete it with its delivery log (nothing is sent to it any more)."""
+    endpoint.delete()
+
+
+def webhook_endpoint_test(*, endpoint: WebhookEndpoint) -> int:
+    """Send it a ``webhook.test`` event (subscribing it to that event if it was not).
+    Returns 0 when the endpoint is off, so the caller can say nothing was sent."""
+    if "webhook.test" not in endpoint.events:
+        endpoint.events = sorted([*endpoint.events, "webhook.test"])
+        endpoint.save(update_fields=["events"])
+    if not endpoint.is_active:
+        return 0
+    # To this endpoint only: other endpoints subscribed to webhook.test did not ask for it.
+    return _queue(
+        [endpoint], "webhook.test", {"message": "Hello from Stockroom", "endpoint": endpoint.pk}
+    )
+
+
 def webhook_event_emit(*, event: str, data: dict) -> int:
     """Queue ``event`` for every active endpoint subscribed to it, sent after commit.
     Returns how many deliveries were queued (0 costs one query)."""
@@ -108,6 +128,10 @@ def webhook_event_emit(*, event: str, data: dict) -> int:
     endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in e.events]
     if not endpoints:
         return 0
+    return _queue(endpoints, event, data)
+
+
+def _queue(endpoints: list[WebhookEndpoint], event: str, data: dict) -> int:
     event_id = uuid.uuid4()
     payload = json.loads(
         json.dumps(
@@ -127,6 +151,16 @@ def webhook_event_emit(*, event: str, data: dict) -> int:
 
     job_enqueue("apps.api.webhooks.services.deliveries_send_due", label="Webhook deliveries")
     return len(endpoints)
+
+
+def webhook_deliveries_purge() -> int:
+    """The daily job: drop finished deliveries (delivered or given up) older than 90 days.
+    Pending and retrying ones stay whatever their age."""
+    deleted, _ = WebhookDelivery.objects.filter(
+        state__in=[WebhookDelivery.State.SUCCEEDED, WebhookDelivery.State.GAVE_UP],
+        created_at__lt=_now() - KEEP_LOG,
+    ).delete()
+    return deleted
 
 
 def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:

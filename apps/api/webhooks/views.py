@@ -104,12 +104,7 @@ def endpoint_secret(request, pk: int):
 @capability_required("api_keys.manage")
 def endpoint_test(request, pk: int):
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    if "webhook.test" not in endpoint.events:
-        endpoint.events = [*endpoint.events, "webhook.test"]
-        endpoint.save(update_fields=["events"])
-    count = services.webhook_event_emit(
-        event="webhook.test", data={"message": "Hello from Stockroom", "endpoint": endpoint.pk}
-    )
+    count = services.webhook_endpoint_test(endpoint=endpoint)
     messages.success(
         request,
         "Test event queued; it appears in the log within seconds."
@@ -132,6 +127,6 @@ def delivery_redeliver(request, pk: int):
 @capability_required("api_keys.manage")
 def endpoint_delete(request, pk: int):
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    endpoint.delete()
+    services.webhook_endpoint_delete(endpoint=endpoint)
     messages.success(request, f"Webhook to {endpoint.url} deleted with its delivery log.")
     return redirect("developers:webhooks")

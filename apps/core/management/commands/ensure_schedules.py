@@ -123,6 +123,20 @@ SCHEDULES = [
         None,
     ),
     (
+        "idempotency keys purge",
+        "apps.core.jobs.fan_out",
+        "'apps.api.tasks.idempotency_records_purge'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
+        "webhook log purge",
+        "apps.core.jobs.fan_out",
+        "'apps.api.webhooks.services.webhook_deliveries_purge'",
+        Schedule.DAILY,
+        None,
+    ),
+    (
         "audit log purge",
         "apps.core.jobs.fan_out",
         "'apps.audit.tasks.audit_log_purge'",
