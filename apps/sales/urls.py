@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from apps.sales import views, views_billing, views_fulfilment
+from apps.sales import views, views_billing, views_fulfilment, views_rates
 
 app_name = "sales"
 urlpatterns = [
@@ -33,4 +33,10 @@ urlpatterns = [
     path("invoices/<int:pk>/payment/", views_billing.invoice_payment, name="invoice_payment"),
     path("returns/<int:pk>/credit-note/", views_billing.credit_note_pdf, name="credit_note_pdf"),
     path("settings/", views.settings_edit, name="settings"),
+    path("exchange-rates/", views_rates.exchange_rates, name="exchange_rates"),
+    path(
+        "exchange-rates/<str:currency>/remove/",
+        views_rates.exchange_rate_remove,
+        name="exchange_rate_remove",
+    ),
 ]
