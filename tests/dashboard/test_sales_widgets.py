@@ -200,7 +200,7 @@ def test_sales_pages_show_the_figures_and_a_period_without_sales_says_so(web, sa
         "/dashboard/widgets/top_products/?period=custom&date_from=2026-03-01&date_to=2026-03-18",
         **HX,
     ).content.decode()
-    assert "NUT" in html and "27.00" in html and 'role="img"' in html
+    assert "NUT" in html and "52.00" in html and 'role="img"' in html  # bolts: 27 + 25 USD
     quiet = client.get(
         "/dashboard/widgets/top_products/?period=custom&date_from=2025-01-01&date_to=2025-01-31",
         **HX,
@@ -210,7 +210,7 @@ def test_sales_pages_show_the_figures_and_a_period_without_sales_says_so(web, sa
         "/dashboard/widgets/top_products/?period=custom&date_from=2026-03-01&date_to=2026-03-18",
         **HX,
     )
-    assert "NUT" in clerk.content.decode() and "27.00" not in clerk.content.decode()
+    assert "NUT" in clerk.content.decode() and "52.00" not in clerk.content.decode()
 
 
 def test_forecast_accuracy_of_the_latest_finished_run(web, tenant):
@@ -280,8 +280,8 @@ def test_revenue_changes_are_written_out_not_only_coloured(sales, tenant):
     html = render_to_string(
         widget.template, {"widget": widget, "ctx": ctx, "data": widget.data(ctx)}
     )
-    assert "up 35 %</span> on yesterday’s 20.00" in html
-    assert "down 53 %</span> on the same days of last month: 100.00" in html
+    assert "up 160 %</span> on yesterday’s 20.00" in html  # 52 (A + F's 25) against 20
+    assert "down 28 %</span> on the same days of last month: 100.00" in html
 
 
 def test_revenue_by_month_adds_the_forecast_and_its_band_for_the_months_ahead(sales, tenant):
@@ -326,7 +326,7 @@ def test_revenue_by_month_adds_the_forecast_and_its_band_for_the_months_ahead(sa
         (m["month"], m["revenue"], m.get("forecast"), m.get("low"), m.get("high")) for m in months
     ] == [
         (dt.date(2026, 2, 1), D(120), None, None, None),
-        (dt.date(2026, 3, 1), D(47), D(67), D(57), D(77)),  # 47 sold + 20 (10–30) to come
+        (dt.date(2026, 3, 1), D(72), D(92), D(82), D(102)),  # 72 sold + 20 (10–30) to come
         (dt.date(2026, 4, 1), None, D(30), D(20), D(50)),
     ]
     chart = widget.chart(ctx, widget.data(ctx))
@@ -335,8 +335,8 @@ def test_revenue_by_month_adds_the_forecast_and_its_band_for_the_months_ahead(sa
         "Forecast, 80 % range (low)",
         "Forecast, 80 % range (high)",
     ]
-    assert chart["datasets"][0]["data"] == [120.0, 47.0, None]
-    assert chart["datasets"][3]["data"] == [None, 77.0, 50.0]
+    assert chart["datasets"][0]["data"] == [120.0, 72.0, None]
+    assert chart["datasets"][3]["data"] == [None, 102.0, 50.0]
 
     # A range that ends in the past has no forecast.
     past = ctx_for(
