@@ -3,6 +3,7 @@ totals as the table layout; short ones keep the table."""
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from apps.reports.base import Column
@@ -63,19 +64,21 @@ def test_a_long_report_prints_compact_with_the_same_totals(
     assert_same_totals(tenant_client, "stock-levels")  # CSV, Excel, page and compact PDF
 
 
-def test_the_compact_pdf_keeps_page_numbers(in_tenant):
+@pytest.mark.parametrize("slug", ["valuation-as-of", "movements"])  # portrait, landscape
+def test_the_compact_pdf_fills_pages_with_a_header_each_and_keeps_page_numbers(in_tenant, slug):
     from apps.reports.base import Result
     from apps.reports.registry import report_get
     from apps.reports.renderers.files import pdf_bytes
 
-    report = report_get("valuation-as-of")
+    report = report_get(slug)
     rows = [
         {"sku": f"SKU-{i:04d}", "product": f"Widget {i}", "quantity": D(2), "value": D("3")}
         for i in range(compact.COMPACT_ROWS + 200)
     ]
     pdf = pdf_bytes(Result(report=report, params={}, _rows=rows), params_text="As of today")
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    assert len(pages) > 1
-    last = pages[-1].extract_text()
-    assert f"Page {len(pages)} of {len(pages)}" in last and "SKU-1199" in last
-    assert "2,400" in last and "3,600.00" in last  # the totals line
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    # Exactly the pages the lines were cut into: no page overflowed onto a page of its own.
+    assert len(pages) == len(compact.compact_pages([""] * len(rows), landscape=report.landscape))
+    assert all(text.count("SKU") >= 1 for text in pages)  # the header line on every page
+    assert f"Page {len(pages)} of {len(pages)}" in pages[-1] and "SKU-1199" in pages[-1]
+    assert "Total" in pages[-1] and "3,600.00" in pages[-1]  # the totals line

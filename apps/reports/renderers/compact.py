@@ -3,8 +3,9 @@
 weasyprint lays out every table cell as its own box, which costs about a millisecond per
 cell — a 5,000-row, five-column report took over 30 s of CPU as a table. Above
 ``COMPACT_ROWS`` rows the PDF is a listing instead: each row is one preformatted line (text
-left, numbers right, long text cut with "…" so the line fits the page), in a one-column table
-whose header line repeats on every page. About six times faster; same values, same totals
+left, numbers right, long text cut with "…" so the line fits the page), a page's lines in one
+``<pre>`` block under the column header line (the pages are cut here, by line count, so the
+header repeats without a table). Five to ten times faster; same values, same totals
 (``as_display``), same branding, page numbers and orientation.
 """
 
@@ -17,6 +18,10 @@ COMPACT_ROWS = 1_000
 LINE_CHARS = {False: 112, True: 166}  # portrait, landscape
 GAP = 2
 MIN_TEXT = 6
+# Lines of 9 pt in the page's height inside the margins (263 mm portrait, 176 mm landscape),
+# less the header and rule lines and a spare; the first page also holds the title block.
+LINES_PER_PAGE = {False: 78, True: 52}
+TITLE_LINES = 8
 
 
 def _fit(text: str, width: int, numeric: bool) -> str:
@@ -55,3 +60,13 @@ def compact_lines(columns, rows: list[dict], totals: dict | None, *, landscape: 
 
     header = line([c.label for c in columns])
     return header, [line(v) for v in cells], line(total_cells) if total_cells else ""
+
+
+def compact_pages(lines: list[str], *, landscape: bool) -> list[str]:
+    """The lines cut into pages, each page's lines as one text."""
+    per_page = LINES_PER_PAGE[landscape]
+    pages, start, size = [], 0, per_page - TITLE_LINES
+    while start < len(lines) or not pages:
+        pages.append("\n".join(lines[start : start + size]))
+        start, size = start + size, per_page
+    return pages
