@@ -14,7 +14,7 @@ Returns in January: R1 (O1, "Damaged") 2 shirts scrapped + 1 shirt restocked "Wr
 R2 (O2) 1 mug restocked "Wrong size". R3 in February does not count.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -383,3 +383,18 @@ def test_pages_have_a_fixed_query_count(
         body = get(manager_client, slug, **query).content.decode()
     if slug in {"returns", "gross-margin-by-product", "receivables-aging"}:
         assert body.count("<tr") > 12
+
+
+def test_order_fulfilment_an_unshipped_order_not_yet_due_is_neither_on_time_nor_late(book):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    order, _ = _order("SO-9", book["ada"], "phone", today, "confirmed", [])
+    SalesOrder.objects.filter(pk=order.pk).update(promised_date=today)  # due today: not late
+    period = {"period": "custom", "date_from": today.isoformat(), "date_to": today.isoformat()}
+    rows, report = run("order-fulfilment", **period)
+    assert [(r["orders"], r["shipped"], r["on_time"], r["late"]) for r in rows] == [(1, 0, 0, 0)]
+    assert rows[0]["on_time_rate"] is None
+    SalesOrder.objects.filter(pk=order.pk).update(promised_date=today - timedelta(days=1))
+    rows, report = run("order-fulfilment", **period)
+    assert (rows[0]["late"], rows[0]["on_time_rate"]) == (1, D("0.0"))
