@@ -25,7 +25,13 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 # Six decimals, as stored; anything finer would be silently cut.
 RATE_PLACES = Decimal("0.000001")
 
-__all__ = ["company_currency", "exchange_rate_delete", "exchange_rate_for", "exchange_rate_set"]
+__all__ = [
+    "company_currency",
+    "exchange_rate_delete",
+    "exchange_rate_for",
+    "exchange_rate_set",
+    "order_rate",
+]
 
 
 def _currency(value: str) -> str:
@@ -90,3 +96,13 @@ def exchange_rate_for(currency: str) -> Decimal:
             field="exchange_rate",
         )
     return rate
+
+
+def order_rate(currency: str, given=None) -> Decimal:
+    """The rate a new order in ``currency`` captures: ``given`` (the rate a web shop or an API
+    client charged at) when there is one, else today's; always 1 in the company's currency."""
+    if given in (None, ""):
+        return exchange_rate_for(currency)
+    if (currency or "").upper() == company_currency():
+        return ONE
+    return rate_parse(given, currency.upper())

@@ -30,7 +30,7 @@ from apps.catalog.models import Variant
 from apps.core.sequences import document_number
 from apps.sales import allocation
 from apps.sales.config import sales_settings
-from apps.sales.currency import exchange_rate_for, rate_parse
+from apps.sales.currency import order_rate
 from apps.sales.errors import SalesError
 from apps.sales.models import Customer, CustomerAddress, SalesOrder, SalesOrderEvent, SalesOrderLine
 from apps.sales.pricing import line_money, tier_price
@@ -38,7 +38,6 @@ from apps.sales.pricing import line_money, tier_price
 Status = SalesOrder.Status
 Event = SalesOrderEvent.Kind
 ZERO = Decimal("0")
-ONE = Decimal("1")
 MANAGER_ROLES = (Role.OWNER, Role.MANAGER)
 
 
@@ -215,12 +214,6 @@ def _apply_totals(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> None:
     order.total = sum((line.line_total for line in lines), ZERO)
 
 
-def currency_is_foreign(currency: str) -> bool:
-    from apps.sales.currency import company_currency
-
-    return (currency or "").upper() != company_currency()
-
-
 def _address(customer: Customer, kind: str) -> str:
     address = (
         CustomerAddress.objects.filter(customer=customer, kind=kind)
@@ -274,10 +267,7 @@ def sales_order_create(
     if channel not in SalesOrder.Channel.values:
         raise SalesError(f"Unknown sales channel “{channel}”.")
     currency = (customer.currency or "USD").upper()
-    if exchange_rate in (None, ""):
-        rate = exchange_rate_for(currency)
-    else:
-        rate = rate_parse(exchange_rate, currency) if currency_is_foreign(currency) else ONE
+    rate = order_rate(currency, exchange_rate)
     built = _build_lines(customer, lines, user, rate=rate)
     when = created_at or _now()
     ordered_on = order_date or timezone.localdate(when)

@@ -24,7 +24,11 @@ class ExchangeRateForm(forms.Form):
 @capability_required(CAPABILITY)
 def exchange_rates(request):
     home = company_currency()
-    form = ExchangeRateForm(request.POST or None, initial={"currency": request.GET.get("currency")})
+    chosen = ExchangeRate.objects.filter(currency=request.GET.get("currency", "")).first()
+    initial = (
+        {"currency": chosen.currency, "rate": f"{chosen.rate.normalize():f}"} if chosen else {}
+    )
+    form = ExchangeRateForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -193,6 +193,8 @@ def test_managers_set_rates_on_their_page_clerks_cannot(web, tenant, selling):
         row = ExchangeRate.objects.get()
         assert (row.currency, row.rate, row.updated_by.role) == ("EUR", D("1.085"), Role.MANAGER)
     assert "without a rate" not in manager.get("/sales/exchange-rates/").content.decode()
+    change = manager.get("/sales/exchange-rates/?currency=EUR").content.decode()
+    assert 'value="1.085"' in change  # "Change" fills the form with the current rate
     assert manager.post("/sales/exchange-rates/EUR/remove/").status_code == 302
     with schema_context(tenant.schema_name):
         assert not ExchangeRate.objects.exists()
