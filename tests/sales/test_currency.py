@@ -101,7 +101,10 @@ def test_no_rate_no_order_and_nothing_is_written(selling):
     order = sales_order_create(
         customer=swiss, lines=[LineInput(selling["shirt"].pk, D(1))], exchange_rate="1.1"
     )
-    assert (order.exchange_rate, order.lines.get().unit_price) == (D("1.1"), D("18.18"))  # 20.00 ÷ 1.1, no tier
+    assert (order.exchange_rate, order.lines.get().unit_price) == (
+        D("1.1"),
+        D("18.18"),
+    )  # 20.00 ÷ 1.1, no tier
 
 
 @pytest.mark.parametrize(
