@@ -201,3 +201,21 @@ def test_managers_set_rates_on_their_page_clerks_cannot(web, tenant, selling):
     assert manager.post("/sales/exchange-rates/EUR/remove/").status_code == 302
     with schema_context(tenant.schema_name):
         assert not ExchangeRate.objects.exists()
+
+
+def test_rfm_ranks_customers_by_revenue_in_the_company_currency(selling, euro, make_order):
+    from django.core.cache import cache
+
+    from apps.sales.customers.orders import snapshot
+
+    # 100 EUR at 1.085 is 108.50 USD: more than the 105 USD order, though fewer units.
+    eur = sales_order_create(
+        customer=euro, lines=[LineInput(selling["mug"].pk, D(1), unit_price=D(100), tax_rate=D(0))]
+    )
+    usd = make_order(LineInput(selling["mug"].pk, D(1), unit_price=D(105), tax_rate=D(0)))
+    SalesOrder.objects.filter(pk__in=[eur.pk, usd.pk]).update(status="confirmed")
+    cache.clear()
+    totals, scores = snapshot()
+    assert (totals[euro.pk].revenue, totals[euro.pk].revenue_company) == (D(100), D("108.50"))
+    assert scores[euro.pk].monetary == D("108.50")
+    assert scores[euro.pk].m > scores[selling["customer"].pk].m
