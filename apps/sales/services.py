@@ -346,6 +346,28 @@ def sales_order_update(
     return order
 
 
+PROMISABLE = (Status.DRAFT, *SalesOrder.OPEN)
+
+
+def sales_order_promise(*, order: SalesOrder, promised_date: date, user=None) -> SalesOrder:
+    """A new promised ship date for an order not yet shipped (a backorder pushes it out, a
+    customer agrees to wait). The overdue rule treats the new date as a new promise."""
+    if promised_date in (None, ""):
+        raise SalesError("Choose the promised date.", field="promised_date")
+    with transaction.atomic():
+        order = locked(order, *PROMISABLE, action="given a new promised date")
+        before = order.promised_on(sales_settings().default_handling_days)
+        order.promised_date = _promised(promised_date, order.order_date)
+        order.save(update_fields=["promised_date", "updated_at"])
+        event_add(
+            order=order,
+            kind=Event.EDITED,
+            user=user,
+            message=f"Promised to ship by {order.promised_date:%Y-%m-%d} (was {before:%Y-%m-%d})",
+        )
+    return order
+
+
 # --- lifecycle -----------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/<int:pk>/ship/", views_fulfilment.order_ship, name="order_ship"),
     path("orders/<int:pk>/invoice/", views_billing.order_invoice, name="order_invoice"),
     path("orders/<int:pk>/return/", views_billing.return_new, name="return_new"),
+    path("orders/<int:pk>/promise/", views.order_promise, name="order_promise"),
     path("orders/<int:pk>/confirm/<str:action>/", views.order_confirm, name="order_confirm"),
     # confirm, hold, release, cancel, pick, pack, deliver (POST); after the named pages.
     path("orders/<int:pk>/<str:action>/", views.order_action, name="order_action"),

@@ -297,6 +297,7 @@ def order_detail(request, pk: int):
         "today": timezone.localdate(),
         "open_statuses": SalesOrder.FILLABLE,
         "home_currency": company_currency(),
+        "can_promise": user_can(request.user, "sales.edit") and order.status in services.PROMISABLE,
         "balance": open_balance(order),
         "can_ship": user_can(request.user, "sales.ship"),
         "backordered": any(line.backordered_quantity > 0 for line in lines)
@@ -367,6 +368,24 @@ def order_action(request, pk: int, action: str):
         if short:
             message += f" {len(short)} line{'s' if len(short) != 1 else ''} backordered until stock arrives."
     messages.success(request, message)
+    return redirect("sales:order", pk=order.pk)
+
+
+@require_POST
+@capability_required("sales.edit")
+def order_promise(request, pk: int):
+    order = get_object_or_404(SalesOrder, pk=pk)
+    try:
+        promised = date.fromisoformat(request.POST.get("promised_date", "").strip())
+    except ValueError:
+        messages.error(request, "Enter the promised date as a date (YYYY-MM-DD).")
+        return redirect("sales:order", pk=order.pk)
+    try:
+        order = services.sales_order_promise(order=order, promised_date=promised, user=request.user)
+    except SalesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{order.number} is promised to ship by {promised:%Y-%m-%d}.")
     return redirect("sales:order", pk=order.pk)
 
 

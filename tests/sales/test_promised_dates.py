@@ -93,3 +93,42 @@ def test_promised_date_and_rate_over_the_api(api_as, tenant, selling):
     assert garbled.status_code == 400
     with schema_context(tenant.schema_name):
         assert SalesOrder.objects.count() == 1
+
+
+def test_an_open_order_gets_a_new_promise_with_a_timeline_entry(selling, make_order):
+    from apps.sales.services import sales_order_cancel, sales_order_confirm, sales_order_promise
+
+    order = sales_order_confirm(order=make_order(order_date=date(2026, 3, 2)))  # backordered
+    sales_order_promise(order=order, promised_date=date(2026, 3, 20))
+    order.refresh_from_db()
+    assert order.promised_date == date(2026, 3, 20)
+    assert order.events.last().message == "Promised to ship by 2026-03-20 (was 2026-03-04)"
+    with pytest.raises(SalesError, match="cannot be before the order date"):
+        sales_order_promise(order=order, promised_date=date(2026, 3, 1))
+    sales_order_cancel(order=order)
+    with pytest.raises(SalesError, match="is cancelled, so it cannot be given a new promised"):
+        sales_order_promise(order=order, promised_date=date(2026, 3, 25))
+    order.refresh_from_db()
+    assert order.promised_date == date(2026, 3, 20)
+
+
+def test_the_order_page_changes_the_promise(web, tenant, selling):
+    from apps.sales.services import sales_order_confirm, sales_order_create
+
+    with schema_context(tenant.schema_name):
+        order = sales_order_confirm(
+            order=sales_order_create(
+                customer=selling["customer"], lines=[LineInput(selling["shirt"].pk, D(1))]
+            )
+        )
+    url = f"/sales/orders/{order.pk}/promise/"
+    assert web.login_as(Role.VIEWER).post(url, {"promised_date": "2099-01-01"}).status_code == 403
+    clerk = web.login_as(Role.CLERK)
+    assert f'action="{url}"' in clerk.get(f"/sales/orders/{order.pk}/").content.decode()
+    page = clerk.post(url, {"promised_date": "soon"}, follow=True).content.decode()
+    assert "Enter the promised date as a date" in page
+    page = clerk.post(url, {"promised_date": "2099-01-01"}, follow=True).content.decode()
+    assert "promised to ship by 2099-01-01" in page
+    with schema_context(tenant.schema_name):
+        order.refresh_from_db()
+        assert order.promised_date == date(2099, 1, 1)
