@@ -193,8 +193,12 @@ def test_managers_set_rates_on_their_page_clerks_cannot(web, tenant, selling):
     good = manager.post("/sales/exchange-rates/", {"currency": "eur", "rate": "1,085"})
     assert good.status_code == 302
     with schema_context(tenant.schema_name):
+        from apps.audit.models import AuditEvent
+
         row = ExchangeRate.objects.get()
         assert (row.currency, row.rate, row.updated_by.role) == ("EUR", D("1.085"), Role.MANAGER)
+        # Rates set prices: every change is in the audit trail.
+        assert AuditEvent.objects.filter(table_name="sales_exchangerate", action="create").exists()
     assert "without a rate" not in manager.get("/sales/exchange-rates/").content.decode()
     change = manager.get("/sales/exchange-rates/?currency=EUR").content.decode()
     assert 'value="1.085"' in change  # "Change" fills the form with the current rate
