@@ -52,6 +52,7 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("sales_customercontact", "Customer contact"),
     Tracked("sales_customeraddress", "Customer address"),
     Tracked("sales_pricetier", "Price tier"),
+    Tracked("sales_exchangerate", "Exchange rate"),
     Tracked("sales_salesorder", "Sales order"),
     Tracked("sales_salesorderline", "Sales order line"),
     Tracked("sales_shipment", "Shipment"),

@@ -33,7 +33,7 @@ class WidgetContext:
     date_to: dt.date
     period: str = DEFAULT_PERIOD
     today: dt.date = field(default_factory=timezone.localdate)
-    # The company's currency: money figures are in it, and only sales in it are added up.
+    # The company's currency: money figures are in it (sales converted at their orders' rates).
     currency: str = ""
 
     @property

@@ -4,10 +4,11 @@
 model, and those widgets show their empty state ("No sales yet", "No forecasts yet").
 
 Definitions (the sales reports should mean the same):
-- **Revenue** is net sales before tax: ``line_subtotal − discount_amount`` per line,
-  ``subtotal − discount_total`` per order, of orders that are neither drafts nor cancelled,
-  dated by ``order_date``. Only orders in the company's currency count: orders carry no
-  exchange rate yet, and adding euros to dollars would be wrong.
+- **Revenue** is net sales before tax in the company's currency: ``line_subtotal −
+  discount_amount`` per line, ``subtotal − discount_total`` per order, times the exchange rate
+  the order captured when it was created (1 for orders in the company's currency), of orders
+  that are neither drafts nor cancelled, dated by ``order_date``. Sums are rounded to the
+  cent once per figure, as in the sales reports' company-currency column.
 - **To ship**: confirmed, picking, packed or partially shipped.
 - **Backordered** quantity of a line: ordered − shipped − allocated, on orders still open.
 
@@ -22,7 +23,7 @@ from decimal import Decimal
 
 from django.apps import apps as django_apps
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Round, TruncMonth
 
 MONEY = DecimalField(max_digits=24, decimal_places=2)
 QTY = DecimalField(max_digits=14, decimal_places=3)
@@ -46,47 +47,58 @@ def forecast_run_model():
     return _model("forecasting", "ForecastRun")
 
 
+RATED = DecimalField(max_digits=30, decimal_places=8)
+
+
 def _net(prefix: str = ""):
-    """Revenue of an order (``prefix=""``) or a line (``prefix="line_"``)."""
+    """Revenue of an order (``prefix=""``) or a line (``prefix="line_"``) in the company's
+    currency (unrounded: wrap sums in ``_revenue``)."""
     if prefix:
-        return ExpressionWrapper(F("line_subtotal") - F("discount_amount"), output_field=MONEY)
-    return ExpressionWrapper(F("subtotal") - F("discount_total"), output_field=MONEY)
+        return ExpressionWrapper(
+            (F("line_subtotal") - F("discount_amount")) * F("order__exchange_rate"),
+            output_field=RATED,
+        )
+    return ExpressionWrapper(
+        (F("subtotal") - F("discount_total")) * F("exchange_rate"), output_field=RATED
+    )
 
 
-def _sales(model, currency: str):
-    qs = model.objects.exclude(status__in=NOT_SALES)
-    return qs.filter(currency=currency) if currency else qs
+def _revenue(total):
+    return Round(total, 2, output_field=MONEY)
 
 
-def _sold_lines(model, currency: str, start: dt.date, end: dt.date):
+def _sales(model):
+    return model.objects.exclude(status__in=NOT_SALES)
+
+
+def _sold_lines(model, start: dt.date, end: dt.date):
     lines = model._meta.get_field("lines").related_model
-    qs = lines.objects.exclude(order__status__in=NOT_SALES).filter(
+    return lines.objects.exclude(order__status__in=NOT_SALES).filter(
         order__order_date__gte=start, order__order_date__lte=end
     )
-    return qs.filter(order__currency=currency) if currency else qs
 
 
-def revenue_periods(model, currency: str, periods: dict[str, tuple[dt.date, dt.date]]) -> dict:
+def revenue_periods(model, periods: dict[str, tuple[dt.date, dt.date]]) -> dict:
     """Revenue of each named ``(first day, last day)`` period, in one query."""
     figures = {
         name: Coalesce(
-            Sum(_net(), filter=Q(order_date__gte=start, order_date__lte=end)),
+            _revenue(Sum(_net(), filter=Q(order_date__gte=start, order_date__lte=end))),
             ZERO,
             output_field=MONEY,
         )
         for name, (start, end) in periods.items()
     }
-    return _sales(model, currency).aggregate(**figures)
+    return _sales(model).aggregate(**figures)
 
 
-def revenue_by_month(model, currency: str, start: dt.date, end: dt.date) -> list[dict]:
+def revenue_by_month(model, start: dt.date, end: dt.date) -> list[dict]:
     return list(
-        _sales(model, currency)
+        _sales(model)
         .filter(order_date__gte=start, order_date__lte=end)
         .annotate(month=TruncMonth("order_date"))
         .order_by()
         .values("month")
-        .annotate(revenue=Sum(_net()), orders=Count("id"))
+        .annotate(revenue=_revenue(Sum(_net())), orders=Count("id"))
         .order_by("month")
     )
 
@@ -130,22 +142,22 @@ def backorders(model) -> dict:
     )
 
 
-def top_products(model, currency: str, start: dt.date, end: dt.date, limit: int = 10) -> list:
+def top_products(model, start: dt.date, end: dt.date, limit: int = 10) -> list:
     return list(
-        _sold_lines(model, currency, start, end)
+        _sold_lines(model, start, end)
         .order_by()
         .values("variant_id", "variant__sku", "variant__product__name")
-        .annotate(quantity=Sum("quantity"), revenue=Sum(_net("line_")))
+        .annotate(quantity=Sum("quantity"), revenue=_revenue(Sum(_net("line_"))))
         .order_by("-quantity", "variant__sku")[:limit]
     )
 
 
-def sales_by_category(model, currency: str, start: dt.date, end: dt.date) -> list[dict]:
+def sales_by_category(model, start: dt.date, end: dt.date) -> list[dict]:
     rows = (
-        _sold_lines(model, currency, start, end)
+        _sold_lines(model, start, end)
         .order_by()
         .values("variant__product__category__name")
-        .annotate(revenue=Sum(_net("line_")))
+        .annotate(revenue=_revenue(Sum(_net("line_"))))
         .order_by("-revenue", "variant__product__category__name")
     )
     return [

@@ -22,7 +22,6 @@ class RuleSettingsForm(forms.ModelForm):
             "large_adjustment",
             "large_adjustment_value",
             "order_overdue",
-            "order_overdue_days",
             "stockout",
             "stockout_days",
             "sync_failed",
@@ -35,7 +34,6 @@ class RuleSettingsForm(forms.ModelForm):
             "large_adjustment": "Large stock adjustments and count corrections",
             "large_adjustment_value": "Large means worth at least",
             "order_overdue": "Sales orders overdue to ship",
-            "order_overdue_days": "Overdue after (days since confirmed)",
             "stockout": "Predicted stock-outs (from the latest forecast)",
             "stockout_days": "Warn this many days ahead",
             "sync_failed": "An integration failed to sync",
@@ -47,9 +45,6 @@ class RuleSettingsForm(forms.ModelForm):
         if not 1 <= hours <= 24 * 30:
             raise forms.ValidationError("Between 1 hour and 30 days (720 hours).")
         return hours
-
-    def clean_order_overdue_days(self):
-        return self._days("order_overdue_days")
 
     def clean_stockout_days(self):
         return self._days("stockout_days")

@@ -7,7 +7,8 @@ item stays low); when the condition clears the row goes, and if it comes back th
 condition and a new notification. The dedupe key of each notification carries the condition's
 id, so even two workers racing send it once. Each person's preferences still apply.
 
-*Order overdue to ship*: confirmed (and not on hold) for more than N days without shipping.
+*Order overdue to ship*: confirmed (and not on hold), not fully shipped, and its promised ship
+date has passed (orders without one: order date + the company's handling days).
 *Predicted stock-out*: the latest forecast run gives an item at least a 50 % chance of running
 out within N days.
 """
@@ -19,7 +20,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.db.models.functions import Abs
 from django.utils import timezone
 
@@ -109,20 +110,34 @@ def po_approval_rule(settings: RuleSettings) -> int:
 
 
 def order_overdue_rule(settings: RuleSettings) -> int:
+    from apps.sales.config import sales_settings
     from apps.sales.models import SalesOrder
 
     current = {}
     if settings.order_overdue:
-        cutoff = _now() - dt.timedelta(days=settings.order_overdue_days)
-        late = SalesOrder.objects.filter(
-            status__in=SalesOrder.FILLABLE, confirmed_at__lte=cutoff
-        ).select_related("customer")
+        # Overdue once the promised day is over in the company's time zone.
+        today = timezone.localdate(_now())
+        handling = sales_settings().default_handling_days
+        late = (
+            SalesOrder.objects.filter(status__in=SalesOrder.FILLABLE)
+            .filter(
+                Q(promised_date__lt=today)
+                | Q(
+                    promised_date__isnull=True,
+                    order_date__lt=today - dt.timedelta(days=handling),
+                )
+            )
+            .select_related("customer")
+        )
         for order in late:
-            days = (_now() - order.confirmed_at).days
-            current[f"{order.pk}:{order.confirmed_at.timestamp():.0f}"] = Message(
+            promised = order.promised_on(handling)
+            days = (today - promised).days
+            # Keyed by the promised date: a new promise that passes again is a new condition.
+            current[f"{order.pk}:{promised.isoformat()}"] = Message(
                 kind="order_overdue",
                 title=f"{order.number} for {order.customer.name} is overdue to ship",
-                body=f"Confirmed {days} days ago; {order.get_status_display().lower()}.",
+                body=f"Promised to ship by {promised:%Y-%m-%d} ({days} day"
+                f"{'' if days == 1 else 's'} ago); {order.get_status_display().lower()}.",
                 url=f"/sales/orders/{order.pk}/",
             )
     return conditions_sync("order_overdue", current, settings)

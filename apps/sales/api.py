@@ -65,7 +65,7 @@ class OrderSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         model = SalesOrder
         fields = [
             "id", "number", "status", "customer", "channel", "warehouse", "currency",
-            "order_date", "customer_reference", "shipping_address", "notes", "subtotal",
+            "exchange_rate", "order_date", "promised_date", "customer_reference", "shipping_address", "notes", "subtotal",
             "discount_total", "tax_total", "total", "created_at", "updated_at", "confirmed_at",
             "shipped_at", "delivered_at", "cancelled_at", "lines", "shipments",
         ]  # fmt: skip
@@ -103,6 +103,19 @@ class OrderCreateSerializer(serializers.Serializer):
     )
     channel = serializers.ChoiceField(choices=SalesOrder.Channel.choices, default="api")
     customer_reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    promised_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Promised to ship on or before; default: today + the handling days.",
+    )
+    exchange_rate = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        required=False,
+        allow_null=True,
+        help_text="Company currency per one unit of the customer's currency; default: the "
+        "company's current rate. Ignored for orders in the company's currency.",
+    )
     shipping_address = serializers.CharField(required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     confirm = serializers.BooleanField(default=False, help_text="Confirm (reserve) right away.")
@@ -228,6 +241,8 @@ class OrderViewSet(
             channel=d["channel"],
             customer_reference=d.get("customer_reference", ""),
             shipping_address=d.get("shipping_address") or None,
+            promised_date=d.get("promised_date"),
+            exchange_rate=d.get("exchange_rate"),
             notes=d.get("notes", ""),
             user=request.user,
             lines=_line_inputs(d["lines"]),

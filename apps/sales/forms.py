@@ -22,6 +22,12 @@ class OrderForm(forms.Form):
     customer_reference = forms.CharField(
         max_length=60, required=False, label="Customer's reference (PO number)"
     )
+    promised_date = forms.DateField(
+        required=False,
+        label="Promised to ship by",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: the order date plus the company's handling days.",
+    )
     shipping_address = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -156,4 +162,6 @@ class SettingsForm(forms.ModelForm):
             "default_warehouse",
             "default_tax_rate",
             "tax_rounding",
+            "default_handling_days",
         ]
+        labels = {"default_handling_days": "Handling days (promised ship date)"}

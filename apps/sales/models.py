@@ -201,12 +201,39 @@ class SalesSettings(models.Model):
     tax_rounding = models.CharField(
         max_length=10, choices=Rounding.choices, default=Rounding.HALF_UP
     )
+    default_handling_days = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(365)],
+        help_text="A new order is promised to ship this many days after its order date.",
+    )
 
     class Meta:
         verbose_name_plural = "sales settings"
 
     def __str__(self) -> str:
         return "Sales settings"
+
+
+class ExchangeRate(models.Model):
+    """Today's rate of one foreign currency: how many units of the company's currency one
+    unit of ``currency`` is worth. A sales order copies it when it is created
+    (``SalesOrder.exchange_rate``), so changing a rate never changes past orders."""
+
+    currency = models.CharField(max_length=3, unique=True)
+    rate = models.DecimalField(max_digits=14, decimal_places=6)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["currency"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchangerate_rate_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate}"
 
 
 class SalesOrder(models.Model):
@@ -268,7 +295,17 @@ class SalesOrder(models.Model):
         related_name="sales_orders",
     )
     currency = models.CharField(max_length=3, default="USD")
+    exchange_rate = models.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        default=Decimal("1"),
+        help_text="Company currency per one unit of the order's currency, at order time.",
+    )
     order_date = models.DateField(default=timezone.localdate, db_index=True)
+    # When the order is promised to ship (on or before). The services always set it (order
+    # date + the company's handling days unless chosen); rows written in bulk without it
+    # (demo history) are read as order date + handling days (``promised_on``).
+    promised_date = models.DateField(null=True, blank=True)
     customer_reference = models.CharField(max_length=60, blank=True)
     shipping_address = models.TextField(blank=True)
     billing_address = models.TextField(blank=True)
@@ -298,6 +335,11 @@ class SalesOrder(models.Model):
             models.Index(Upper("number"), name="so_number_upper"),
             models.Index(fields=["customer_reference"], name="so_customer_reference"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exchange_rate__gt=0), name="salesorder_rate_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -309,6 +351,12 @@ class SalesOrder(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def promised_on(self, handling_days: int = 2):
+        """The promised ship date; for rows without one, order date + ``handling_days``."""
+        from datetime import timedelta
+
+        return self.promised_date or self.order_date + timedelta(days=handling_days)
 
 
 class SalesOrderLine(models.Model):

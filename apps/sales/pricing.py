@@ -12,7 +12,11 @@ or half to even). Order totals are plain sums of the rounded line amounts, so an
 invoice's lines always add up to its total to the cent.
 
 A line's list price comes from the customer's price tier: the variant's selling price
-less the tier's discount percent, rounded the same way.
+less the tier's discount percent, rounded the same way. Catalog prices are in the company's
+currency; for an order in another currency the tier price is divided by the order's
+exchange rate (company currency per unit of the order's) before the one rounding:
+
+    ``list_price = round(sale_price × (100 − tier %) / 100 ÷ rate)``
 """
 
 from __future__ import annotations
@@ -53,8 +57,12 @@ def line_money(
 
 
 def tier_price(
-    sale_price: Decimal, tier_discount_percent: Decimal | None, rounding: str
+    sale_price: Decimal,
+    tier_discount_percent: Decimal | None,
+    rounding: str,
+    rate: Decimal = Decimal("1"),
 ) -> Decimal:
-    """The variant's price for a customer on a tier (no tier: the selling price)."""
+    """The variant's price for a customer on a tier (no tier: the selling price), in the
+    order's currency: ``rate`` is company currency per one unit of it (1: the same)."""
     percent = Decimal(tier_discount_percent or 0)
-    return money(Decimal(sale_price) * (HUNDRED - percent) / HUNDRED, rounding)
+    return money(Decimal(sale_price) * (HUNDRED - percent) / HUNDRED / Decimal(rate), rounding)

@@ -25,6 +25,7 @@ ORDER_SORTS = {
     "status": "status",
     "total": "total",
     "ordered": "order_date",
+    "promised": "promised_date",
     "channel": "channel",
 }
 OPEN_TAB = "open"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -30,6 +30,7 @@ from apps.catalog.models import Variant
 from apps.core.sequences import document_number
 from apps.sales import allocation
 from apps.sales.config import sales_settings
+from apps.sales.currency import order_rate
 from apps.sales.errors import SalesError
 from apps.sales.models import Customer, CustomerAddress, SalesOrder, SalesOrderEvent, SalesOrderLine
 from apps.sales.pricing import line_money, tier_price
@@ -115,9 +116,11 @@ def _build_lines(
     lines: Sequence[LineInput],
     user,
     kept_prices: dict[int, Decimal] | None = None,
+    rate: Decimal = Decimal("1"),
 ) -> list[SalesOrderLine]:
-    """Priced lines. ``kept_prices``: prices a manager set earlier on this draft, which
-    anyone editing it may keep (but not change)."""
+    """Priced lines in the order's currency (``rate``: company currency per unit of it).
+    ``kept_prices``: prices a manager set earlier on this draft, which anyone editing it
+    may keep (but not change)."""
     kept_prices = kept_prices or {}
     if not lines:
         raise SalesError("Add at least one line to the order.")
@@ -144,7 +147,10 @@ def _build_lines(
         if quantity != quantity.quantize(Decimal("0.001")):
             raise SalesError(f"{variant.sku}: a quantity has at most three decimals.")
         list_price = tier_price(
-            variant.sale_price, tier.discount_percent if tier else None, settings.tax_rounding
+            variant.sale_price,
+            tier.discount_percent if tier else None,
+            settings.tax_rounding,
+            rate,
         )
         price = list_price
         overridden = False
@@ -217,6 +223,22 @@ def _address(customer: Customer, kind: str) -> str:
     return "\n".join(address.lines()) if address else ""
 
 
+def _promised(promised_date: date | None, order_date: date) -> date:
+    """The chosen promised date (not before the order date), else order date + the company's
+    handling days."""
+    if promised_date in (None, ""):
+        return order_date + timedelta(days=sales_settings().default_handling_days)
+    if not isinstance(promised_date, date):
+        raise SalesError("The promised date must be a date.", field="promised_date")
+    if promised_date < order_date:
+        raise SalesError(
+            f"The promised date ({promised_date:%Y-%m-%d}) cannot be before the order date "
+            f"({order_date:%Y-%m-%d}).",
+            field="promised_date",
+        )
+    return promised_date
+
+
 def sales_order_create(
     *,
     customer: Customer,
@@ -229,25 +251,37 @@ def sales_order_create(
     shipping_address: str | None = None,
     billing_address: str | None = None,
     order_date: date | None = None,
+    promised_date: date | None = None,
+    exchange_rate: Decimal | None = None,
     created_at=None,
 ) -> SalesOrder:
-    """A draft order in the customer's currency, priced from the customer's tier."""
+    """A draft order in the customer's currency, priced from the customer's tier.
+
+    The order captures the exchange rate of its currency now (``exchange_rate`` when given,
+    e.g. the rate a web shop charged at; else the company's current rate) and is promised
+    to ship on ``promised_date`` (default: order date + the company's handling days)."""
     if not customer.is_active or customer.erased_at:
         raise SalesError(f"{customer.name} is inactive; reactivate the customer to take orders.")
     if warehouse is not None and not warehouse.is_active:
         raise SalesError(f"Warehouse {warehouse.code} is inactive.")
     if channel not in SalesOrder.Channel.values:
         raise SalesError(f"Unknown sales channel “{channel}”.")
-    built = _build_lines(customer, lines, user)
+    currency = (customer.currency or "USD").upper()
+    rate = order_rate(currency, exchange_rate)
+    built = _build_lines(customer, lines, user, rate=rate)
     when = created_at or _now()
+    ordered_on = order_date or timezone.localdate(when)
+    promised = _promised(promised_date, ordered_on)
     with transaction.atomic():
         order = SalesOrder(
             number=document_number(sales_settings().order_prefix, "sales_order"),
             customer=customer,
             warehouse=warehouse,
             channel=channel,
-            currency=customer.currency or "USD",
-            order_date=order_date or timezone.localdate(when),
+            currency=currency,
+            exchange_rate=rate,
+            order_date=ordered_on,
+            promised_date=promised,
             customer_reference=customer_reference[:60],
             notes=notes,
             shipping_address=_address(customer, CustomerAddress.Kind.SHIPPING)
@@ -280,15 +314,19 @@ def sales_order_update(
     notes: str | None = None,
     shipping_address: str | None = None,
     billing_address: str | None = None,
+    promised_date: date | None = None,
 ) -> SalesOrder:
-    """Replace a draft's lines (and, when given, its other fields)."""
+    """Replace a draft's lines (and, when given, its other fields). Prices stay in the
+    order's currency at the rate it captured when created."""
     with transaction.atomic():
         order = locked(order, Status.DRAFT, action="edited")
         kept_prices = {
             line.variant_id: line.unit_price for line in order.lines.all() if line.price_overridden
         }
-        built = _build_lines(order.customer, lines, user, kept_prices)
+        built = _build_lines(order.customer, lines, user, kept_prices, rate=order.exchange_rate)
         _apply_totals(order, built)
+        if promised_date is not None:
+            order.promised_date = _promised(promised_date, order.order_date)
         if warehouse is not None:
             order.warehouse = warehouse or None  # False clears the chosen warehouse
         for field, value in (
@@ -305,6 +343,28 @@ def sales_order_update(
         SalesOrderLine.objects.bulk_create(built)
         order.save()
         event_add(order=order, kind=Event.EDITED, user=user, message=f"Total {order.total}")
+    return order
+
+
+PROMISABLE = (Status.DRAFT, *SalesOrder.OPEN)
+
+
+def sales_order_promise(*, order: SalesOrder, promised_date: date, user=None) -> SalesOrder:
+    """A new promised ship date for an order not yet shipped (a backorder pushes it out, a
+    customer agrees to wait). The overdue rule treats the new date as a new promise."""
+    if promised_date in (None, ""):
+        raise SalesError("Choose the promised date.", field="promised_date")
+    with transaction.atomic():
+        order = locked(order, *PROMISABLE, action="given a new promised date")
+        before = order.promised_on(sales_settings().default_handling_days)
+        order.promised_date = _promised(promised_date, order.order_date)
+        order.save(update_fields=["promised_date", "updated_at"])
+        event_add(
+            order=order,
+            kind=Event.EDITED,
+            user=user,
+            message=f"Promised to ship by {order.promised_date:%Y-%m-%d} (was {before:%Y-%m-%d})",
+        )
     return order
 
 

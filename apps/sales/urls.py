@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from apps.sales import views, views_billing, views_fulfilment
+from apps.sales import views, views_billing, views_fulfilment, views_rates
 
 app_name = "sales"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/<int:pk>/ship/", views_fulfilment.order_ship, name="order_ship"),
     path("orders/<int:pk>/invoice/", views_billing.order_invoice, name="order_invoice"),
     path("orders/<int:pk>/return/", views_billing.return_new, name="return_new"),
+    path("orders/<int:pk>/promise/", views.order_promise, name="order_promise"),
     path("orders/<int:pk>/confirm/<str:action>/", views.order_confirm, name="order_confirm"),
     # confirm, hold, release, cancel, pick, pack, deliver (POST); after the named pages.
     path("orders/<int:pk>/<str:action>/", views.order_action, name="order_action"),
@@ -33,4 +34,10 @@ urlpatterns = [
     path("invoices/<int:pk>/payment/", views_billing.invoice_payment, name="invoice_payment"),
     path("returns/<int:pk>/credit-note/", views_billing.credit_note_pdf, name="credit_note_pdf"),
     path("settings/", views.settings_edit, name="settings"),
+    path("exchange-rates/", views_rates.exchange_rates, name="exchange_rates"),
+    path(
+        "exchange-rates/<str:currency>/remove/",
+        views_rates.exchange_rate_remove,
+        name="exchange_rate_remove",
+    ),
 ]

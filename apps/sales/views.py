@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.permissions import capability_required, user_can
@@ -16,6 +17,7 @@ from apps.core.pagination import paginate
 from apps.inventory.models import Warehouse
 from apps.sales import selectors, services
 from apps.sales.config import sales_settings
+from apps.sales.currency import company_currency
 from apps.sales.errors import SalesError
 from apps.sales.forms import LineFormSet, OrderForm, SettingsForm
 from apps.sales.invoicing import open_balance
@@ -80,6 +82,8 @@ def orders(request):
         ),
         "can_edit": user_can(request.user, "sales.edit"),
         "can_ship": user_can(request.user, "sales.ship"),
+        "today": timezone.localdate(),
+        "open_statuses": SalesOrder.FILLABLE,
     }
     return render_page_or_partial(request, "sales/orders.html", "order-table", context)
 
@@ -150,6 +154,7 @@ def order_new(request):
                     channel=data["channel"],
                     customer_reference=data["customer_reference"],
                     shipping_address=data["shipping_address"] or None,
+                    promised_date=data["promised_date"],
                     notes=data["notes"],
                     user=request.user,
                 )
@@ -180,6 +185,7 @@ def order_edit(request, pk: int):
             "warehouse": order.warehouse_id,
             "channel": order.channel,
             "customer_reference": order.customer_reference,
+            "promised_date": order.promised_date,
             "shipping_address": order.shipping_address,
             "notes": order.notes,
         },
@@ -207,6 +213,7 @@ def order_edit(request, pk: int):
                     warehouse=data["warehouse"] or False,
                     customer_reference=data["customer_reference"],
                     shipping_address=data["shipping_address"],
+                    promised_date=data["promised_date"],
                     notes=data["notes"],
                     user=request.user,
                 )
@@ -287,6 +294,10 @@ def order_detail(request, pk: int):
         "moves": list(selectors.stock_effects(order)),
         "pick_lists": list(order.pick_lists.order_by("-id")),
         "actions": available_actions(request.user, order),
+        "today": timezone.localdate(),
+        "open_statuses": SalesOrder.FILLABLE,
+        "home_currency": company_currency(),
+        "can_promise": user_can(request.user, "sales.edit") and order.status in services.PROMISABLE,
         "balance": open_balance(order),
         "can_ship": user_can(request.user, "sales.ship"),
         "backordered": any(line.backordered_quantity > 0 for line in lines)
@@ -357,6 +368,24 @@ def order_action(request, pk: int, action: str):
         if short:
             message += f" {len(short)} line{'s' if len(short) != 1 else ''} backordered until stock arrives."
     messages.success(request, message)
+    return redirect("sales:order", pk=order.pk)
+
+
+@require_POST
+@capability_required("sales.edit")
+def order_promise(request, pk: int):
+    order = get_object_or_404(SalesOrder, pk=pk)
+    try:
+        promised = date.fromisoformat(request.POST.get("promised_date", "").strip())
+    except ValueError:
+        messages.error(request, "Enter the promised date as a date (YYYY-MM-DD).")
+        return redirect("sales:order", pk=order.pk)
+    try:
+        order = services.sales_order_promise(order=order, promised_date=promised, user=request.user)
+    except SalesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{order.number} is promised to ship by {promised:%Y-%m-%d}.")
     return redirect("sales:order", pk=order.pk)
 
 

@@ -13,7 +13,9 @@ def order_payload(order, *, shipment=None) -> dict:
         "status": order.status,
         "customer": {"id": order.customer_id, "name": order.customer.name},
         "currency": order.currency,
+        "exchange_rate": str(order.exchange_rate),
         "total": str(order.total),
+        "promised_date": order.promised_date.isoformat() if order.promised_date else None,
         "lines": [
             {
                 "id": line.pk,

@@ -14,6 +14,7 @@ from apps.dashboard.sales_source import forecast_run_model
 from apps.dashboard.widgets._sales import SalesWidget
 from apps.dashboard.widgets.revenue import same_days_last_month
 from apps.inventory.models import StockMove
+from apps.sales.currency import exchange_rate_set
 from apps.sales.models import Customer
 from apps.sales.services import (
     LineInput,
@@ -42,7 +43,7 @@ def sales(shop, post, tenant):
     G 25 Feb     bolt 2 × 10             20   confirmed
     D 5 Mar      bolt 1 × 10             10   draft: not a sale
     E 10 Mar     nut 5 × 2               10   cancelled
-    F today      bolt 1 × 10 in EUR      10   confirmed, another currency
+    F today      bolt 1 × 20 EUR (a manager's price) at 1.25 USD per EUR: 25 USD, confirmed
     """
     v = shop["variants"]
     hardware, machinery = category_create(name="Hardware"), category_create(name="Machinery")
@@ -61,12 +62,21 @@ def sales(shop, post, tenant):
     )
     usd = Customer.objects.create(name="Ada Shop", email="ada@shop.test", currency=tenant.currency)
     eur = Customer.objects.create(name="Euro GmbH", email="eu@gmbh.test", currency="EUR")
+    exchange_rate_set(currency="EUR", rate="1.25")
 
-    def order(customer, day, variant, qty, discount=0, then=sales_order_confirm):
+    def order(customer, day, variant, qty, discount=0, then=sales_order_confirm, price=None):
         o = sales_order_create(
             customer=customer,
             order_date=day,
-            lines=[LineInput(v[variant].pk, D(qty), discount_percent=D(discount), tax_rate=D(20))],
+            lines=[
+                LineInput(
+                    v[variant].pk,
+                    D(qty),
+                    unit_price=price,
+                    discount_percent=D(discount),
+                    tax_rate=D(20),
+                )
+            ],
         )
         return then(order=o) if then else o
 
@@ -77,7 +87,7 @@ def sales(shop, post, tenant):
         "G": order(usd, dt.date(2026, 2, 25), "bolt", 2),
         "D": order(usd, dt.date(2026, 3, 5), "bolt", 1, then=None),
         "E": order(usd, dt.date(2026, 3, 10), "nut", 5, then=sales_order_cancel),
-        "F": order(eur, TODAY, "bolt", 1),
+        "F": order(eur, TODAY, "bolt", 1, price=D(20)),
     }
 
 
@@ -113,8 +123,9 @@ def test_the_sales_widgets_the_issue_asks_for_are_registered():
 
 def test_revenue_today_and_this_month_against_the_same_days_of_last_month(sales, tenant):
     result = data("revenue", ctx_for(tenant, Role.OWNER, MARCH))
-    assert (result["today"], result["yesterday"]) == (D(27), D(20))
-    assert result["month"] == D(47)  # A + B; not the draft, the cancelled or the EUR order
+    # A + F (20 EUR × 1.25 = 25 USD, not 20 added as if it were dollars).
+    assert (result["today"], result["yesterday"]) == (D(52), D(20))
+    assert result["month"] == D(72)  # A + B + F; not the draft or the cancelled order
     assert result["last_month"] == D(100)  # C on 10 Feb; G on the 25th is after the 18th
 
 
@@ -124,11 +135,11 @@ def test_revenue_by_month_covers_the_twelve_months_ending_with_the_range(sales, 
     result = widget.data(ctx)
     assert [(r["month"], r["revenue"], r["orders"]) for r in result["months"]] == [
         (dt.date(2026, 2, 1), D(120), 2),
-        (dt.date(2026, 3, 1), D(47), 2),
+        (dt.date(2026, 3, 1), D(72), 3),
     ]
     chart = widget.chart(ctx, result)
     assert chart["type"] == "line" and chart["labels"] == ["2026-02", "2026-03"]
-    assert chart["datasets"][0]["data"] == [120.0, 47.0]
+    assert chart["datasets"][0]["data"] == [120.0, 72.0]
 
 
 def test_orders_to_ship_counts_what_waits_to_be_picked(sales, tenant):
@@ -149,12 +160,12 @@ def test_top_products_by_quantity_with_revenue_only_for_money_roles(sales, tenan
     owner = data("top_products", ctx_for(tenant, Role.OWNER, MARCH))
     assert [(r["variant__sku"], r["quantity"], r["revenue"]) for r in owner["rows"]] == [
         ("NUT", D(10), D(20)),
-        ("BOLT", D(3), D(27)),
+        ("BOLT", D(4), D(52)),  # 27 USD + 25 USD (20 EUR)
     ]
     clerk = data("top_products", ctx_for(tenant, Role.CLERK, MARCH))
     assert [(r["variant__sku"], r["quantity"]) for r in clerk["rows"]] == [
         ("NUT", D(10)),
-        ("BOLT", D(3)),
+        ("BOLT", D(4)),
     ]
     assert all("revenue" not in r for r in clerk["rows"])
 
@@ -165,10 +176,10 @@ def test_sales_by_category_shares_revenue(sales, tenant):
     result = widget.data(ctx)
     assert [(r["category"], r["revenue"]) for r in result["rows"]] == [
         ("Machinery", D(100)),
-        ("Hardware", D(67)),  # 27 + 20 + 20
+        ("Hardware", D(92)),  # 27 + 20 + 20 + 25 (F's 20 EUR)
     ]
     chart = widget.chart(ctx, result)
-    assert chart["type"] == "doughnut" and chart["datasets"][0]["data"] == [100.0, 67.0]
+    assert chart["type"] == "doughnut" and chart["datasets"][0]["data"] == [100.0, 92.0]
 
 
 def test_orders_by_status_in_the_lifecycle_order(sales, tenant):
@@ -189,7 +200,7 @@ def test_sales_pages_show_the_figures_and_a_period_without_sales_says_so(web, sa
         "/dashboard/widgets/top_products/?period=custom&date_from=2026-03-01&date_to=2026-03-18",
         **HX,
     ).content.decode()
-    assert "NUT" in html and "27.00" in html and 'role="img"' in html
+    assert "NUT" in html and "52.00" in html and 'role="img"' in html  # bolts: 27 + 25 USD
     quiet = client.get(
         "/dashboard/widgets/top_products/?period=custom&date_from=2025-01-01&date_to=2025-01-31",
         **HX,
@@ -199,7 +210,7 @@ def test_sales_pages_show_the_figures_and_a_period_without_sales_says_so(web, sa
         "/dashboard/widgets/top_products/?period=custom&date_from=2026-03-01&date_to=2026-03-18",
         **HX,
     )
-    assert "NUT" in clerk.content.decode() and "27.00" not in clerk.content.decode()
+    assert "NUT" in clerk.content.decode() and "52.00" not in clerk.content.decode()
 
 
 def test_forecast_accuracy_of_the_latest_finished_run(web, tenant):
@@ -269,8 +280,8 @@ def test_revenue_changes_are_written_out_not_only_coloured(sales, tenant):
     html = render_to_string(
         widget.template, {"widget": widget, "ctx": ctx, "data": widget.data(ctx)}
     )
-    assert "up 35 %</span> on yesterday’s 20.00" in html
-    assert "down 53 %</span> on the same days of last month: 100.00" in html
+    assert "up 160 %</span> on yesterday’s 20.00" in html  # 52 (A + F's 25) against 20
+    assert "down 28 %</span> on the same days of last month: 100.00" in html
 
 
 def test_revenue_by_month_adds_the_forecast_and_its_band_for_the_months_ahead(sales, tenant):
@@ -315,7 +326,7 @@ def test_revenue_by_month_adds_the_forecast_and_its_band_for_the_months_ahead(sa
         (m["month"], m["revenue"], m.get("forecast"), m.get("low"), m.get("high")) for m in months
     ] == [
         (dt.date(2026, 2, 1), D(120), None, None, None),
-        (dt.date(2026, 3, 1), D(47), D(67), D(57), D(77)),  # 47 sold + 20 (10–30) to come
+        (dt.date(2026, 3, 1), D(72), D(92), D(82), D(102)),  # 72 sold + 20 (10–30) to come
         (dt.date(2026, 4, 1), None, D(30), D(20), D(50)),
     ]
     chart = widget.chart(ctx, widget.data(ctx))
@@ -324,8 +335,8 @@ def test_revenue_by_month_adds_the_forecast_and_its_band_for_the_months_ahead(sa
         "Forecast, 80 % range (low)",
         "Forecast, 80 % range (high)",
     ]
-    assert chart["datasets"][0]["data"] == [120.0, 47.0, None]
-    assert chart["datasets"][3]["data"] == [None, 77.0, 50.0]
+    assert chart["datasets"][0]["data"] == [120.0, 72.0, None]
+    assert chart["datasets"][3]["data"] == [None, 102.0, 50.0]
 
     # A range that ends in the past has no forecast.
     past = ctx_for(

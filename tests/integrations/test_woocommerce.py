@@ -258,8 +258,10 @@ def test_woocommerce_order_is_imported_once_paid_and_cancelled_with_the_store(
     tenant, tenant_client, connection, woo_fake, sync_jobs, warehouse
 ):
     from apps.inventory.models import StockLevel
+    from apps.sales.currency import exchange_rate_set
     from apps.sales.models import SalesOrder
 
+    exchange_rate_set(currency="EUR", rate="1.08")  # the store sells in euros
     candle = woo_fake.add_simple("Candle", "CANDLE", "8.50", stock=5)
     _run(sync_jobs, connection, "products")
     with sync_jobs():
@@ -283,6 +285,7 @@ def test_woocommerce_order_is_imported_once_paid_and_cancelled_with_the_store(
     assert (order.status, order.currency, order.customer.email) == (
         "confirmed", "EUR", "bo@example.com",
     )  # fmt: skip
+    assert order.exchange_rate == Decimal("1.08")  # captured for reports in the company currency
     assert "Storgatan 1" in order.shipping_address
     assert StockLevel.objects.get(variant__sku="CANDLE").reserved == Decimal(2)
     send("order.updated", "processing")  # another update: not a second order

@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import Role, User
@@ -191,7 +192,7 @@ def test_rules_page_for_owners(tenant, tenant_client, users):
         True, False, 48, False,
     )  # fmt: skip
     assert saved.large_adjustment_value == D(250)
-    assert (saved.order_overdue, saved.order_overdue_days, saved.stockout_days) == (False, 3, 10)
+    assert (saved.order_overdue, saved.stockout_days) == (False, 10)
 
 
 def test_another_company_is_never_told(shop, other_tenant):
@@ -216,25 +217,47 @@ def test_a_large_adjustment_is_told_at_once_by_the_ledger_listener(shop, sync_jo
     assert rules_evaluate()["large_adjustment"] == 0  # already told: not again
 
 
-def test_sales_order_overdue_to_ship(shop, monkeypatch):
-    from apps.sales.models import Customer
+def test_sales_order_overdue_to_ship_after_its_promised_date(shop, monkeypatch):
+    from apps.sales.models import Customer, SalesOrder
     from apps.sales.services import LineInput, sales_order_confirm, sales_order_create
 
     move(shop, 50)
+    ada = Customer.objects.create(name="Ada Shop")
+    today = timezone.localdate()
     order = sales_order_confirm(
         order=sales_order_create(
-            customer=Customer.objects.create(name="Ada Shop"),
+            customer=ada,
             lines=[LineInput(shop["cup"].pk, D(2))],
+            promised_date=today + dt.timedelta(days=5),
         )
     )
-    assert rules_evaluate()["order_overdue"] == 0  # confirmed just now
-    later = order.confirmed_at + dt.timedelta(days=3)
-    monkeypatch.setattr(rules, "_now", lambda: later)
-    assert rules_evaluate()["order_overdue"] == 1
-    assert rules_evaluate()["order_overdue"] == 0
+    # An order written without a promised date (bulk history) ordered 3 days ago: due
+    # order date + the default 2 handling days, so yesterday.
+    old = sales_order_confirm(
+        order=sales_order_create(customer=ada, lines=[LineInput(shop["cup"].pk, D(1))])
+    )
+    SalesOrder.objects.filter(pk=old.pk).update(
+        promised_date=None, order_date=today - dt.timedelta(days=3)
+    )
+    assert rules_evaluate()["order_overdue"] == 1  # only the old one
     told = Notification.objects.filter(kind="order_overdue")
+    assert {n.title for n in told} == {f"{old.number} for Ada Shop is overdue to ship"}
+
+    def on(day):
+        noon = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+        monkeypatch.setattr(rules, "_now", lambda: noon)
+
+    on(today + dt.timedelta(days=5))  # the promised day itself: still on time
+    assert rules_evaluate()["order_overdue"] == 0
+    on(today + dt.timedelta(days=6))
+    assert rules_evaluate()["order_overdue"] == 1
+    assert rules_evaluate()["order_overdue"] == 0  # once per condition
+    told = Notification.objects.filter(kind="order_overdue", title__startswith=order.number)
     assert {n.recipient.role for n in told} == {Role.OWNER, Role.MANAGER, Role.CLERK}
     assert told[0].title == f"{order.number} for Ada Shop is overdue to ship"
+    assert f"Promised to ship by {today + dt.timedelta(days=5):%Y-%m-%d} (1 day ago)" in (
+        told[0].body
+    )
 
 
 def test_predicted_stockout_from_the_latest_forecast(shop):

@@ -4,7 +4,8 @@ hand-built book.
 Stock: 100 shirts (category Apparel) received at 8.00, 50 mugs (no category) at 3.00.
 January 2026 orders (USD):
 O1 Ada, web, 01-05: 10 shirts, 200.00 less 20.00 discount = 180.00 net, tax 18, total 198;
-   all shipped 01-06 (1 day: on time against 2 promised days).
+   all shipped 01-06 (1 day: on time; written without a promised date, so it is promised on
+   order date + the default 2 handling days).
 O2 Bob, web, 01-10: 5 shirts 100.00 + 4 mugs 40.00 = 140.00, tax 14, total 154;
    all shipped 01-15 (5 days: late).
 O3 Ada, phone, 01-20: 2 mugs 20.00, never shipped (late: due 01-22, long gone).
@@ -13,7 +14,7 @@ Returns in January: R1 (O1, "Damaged") 2 shirts scrapped + 1 shirt restocked "Wr
 R2 (O2) 1 mug restocked "Wrong size". R3 in February does not count.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -179,14 +180,26 @@ def test_order_fulfilment_measures_days_to_ship_and_on_time_rate(book):
     totals = report.totals(rows)
     assert (totals["orders"], totals["on_time"], totals["late"]) == (3, 1, 2)
     assert totals["days_to_ship"] == D("3.00") and totals["on_time_rate"] == D("33.3")
-    # Promising five days makes O2 on time.
-    rows, report = run("order-fulfilment", promised_days="5", **JANUARY)
-    assert report.totals(rows)["on_time_rate"] == D("66.7")
+    # O2 promised for the day it shipped (01-15): on time; O1 promised before its ship day
+    # (the order date itself): late. Each order's own promised date decides.
+    SalesOrder.objects.filter(pk=book["o2"].pk).update(promised_date=date(2026, 1, 15))
+    SalesOrder.objects.filter(pk=book["o1"].pk).update(promised_date=date(2026, 1, 5))
+    rows, report = run("order-fulfilment", **JANUARY)
+    web = {r["channel"]: r for r in rows}["Web shop"]
+    assert (web["on_time"], web["late"], web["on_time_rate"]) == (1, 1, D("50.0"))
+    SalesOrder.objects.filter(pk=book["o1"].pk).update(promised_date=date(2026, 1, 6))
+    rows, report = run("order-fulfilment", **JANUARY)
+    assert report.totals(rows)["on_time_rate"] == D("66.7")  # O1, O2 on time; O3 late
 
 
-def test_order_fulfilment_rejects_a_negative_promise(book):
-    form = report_get("order-fulfilment").form({"promised_days": "-1", **JANUARY})
-    assert not form.is_valid() and "promised_days" in form.errors
+def test_order_fulfilment_without_a_promised_date_uses_the_handling_days(book):
+    from apps.sales.config import sales_settings
+
+    settings = sales_settings()
+    settings.default_handling_days = 5  # O2 shipped 5 days after its order date
+    settings.save()
+    rows, report = run("order-fulfilment", **JANUARY)
+    assert report.totals(rows)["on_time"] == 2
 
 
 def test_returns_by_reason_and_disposition(book):
@@ -370,3 +383,18 @@ def test_pages_have_a_fixed_query_count(
         body = get(manager_client, slug, **query).content.decode()
     if slug in {"returns", "gross-margin-by-product", "receivables-aging"}:
         assert body.count("<tr") > 12
+
+
+def test_order_fulfilment_an_unshipped_order_not_yet_due_is_neither_on_time_nor_late(book):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    order, _ = _order("SO-9", book["ada"], "phone", today, "confirmed", [])
+    SalesOrder.objects.filter(pk=order.pk).update(promised_date=today)  # due today: not late
+    period = {"period": "custom", "date_from": today.isoformat(), "date_to": today.isoformat()}
+    rows, report = run("order-fulfilment", **period)
+    assert [(r["orders"], r["shipped"], r["on_time"], r["late"]) for r in rows] == [(1, 0, 0, 0)]
+    assert rows[0]["on_time_rate"] is None
+    SalesOrder.objects.filter(pk=order.pk).update(promised_date=today - timedelta(days=1))
+    rows, report = run("order-fulfilment", **period)
+    assert (rows[0]["late"], rows[0]["on_time_rate"]) == (1, D("0.0"))

@@ -43,7 +43,7 @@ class Revenue(SalesWidget):
             "month": (today.replace(day=1), today),
             "last_month": same_days_last_month(today),
         }
-        figures = sales_source.revenue_periods(model, ctx.currency, periods)
+        figures = sales_source.revenue_periods(model, periods)
         return {
             **figures,
             "today_change": change(figures["today"], figures["yesterday"]),

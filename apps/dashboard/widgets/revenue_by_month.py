@@ -33,7 +33,7 @@ class RevenueByMonth(SalesWidget):
             start = start.replace(month=start.month + 1)
         months = {
             r["month"]: {"month": r["month"], "revenue": r["revenue"], "orders": r["orders"]}
-            for r in sales_source.revenue_by_month(model, ctx.currency, start, end)
+            for r in sales_source.revenue_by_month(model, start, end)
         }
         if end >= ctx.today:
             this_month = ctx.today.replace(day=1)

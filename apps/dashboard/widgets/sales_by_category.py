@@ -23,7 +23,7 @@ class SalesByCategory(SalesWidget):
     query_budget = 1
 
     def figures(self, ctx, model) -> dict:
-        rows = sales_source.sales_by_category(model, ctx.currency, ctx.date_from, ctx.date_to)
+        rows = sales_source.sales_by_category(model, ctx.date_from, ctx.date_to)
         return {"rows": rows, "currency": ctx.currency}
 
     def sales_chart(self, ctx, data: dict) -> dict:

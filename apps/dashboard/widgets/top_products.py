@@ -23,7 +23,7 @@ class TopProducts(SalesWidget):
     query_budget = 1
 
     def figures(self, ctx, model) -> dict:
-        rows = sales_source.top_products(model, ctx.currency, ctx.date_from, ctx.date_to)
+        rows = sales_source.top_products(model, ctx.date_from, ctx.date_to)
         if not ctx.show_money:
             rows = [{k: v for k, v in r.items() if k != "revenue"} for r in rows]
         return {"rows": rows, "currency": ctx.currency}

@@ -3,13 +3,18 @@
 Sales are orders dated (``order_date``) in the period that are neither drafts nor
 cancelled. Amounts are the orders' stored, per-line-rounded figures in the order's
 currency: *net sales* = subtotal − discounts (before tax), *tax*, and *total* = net + tax.
-Returns and credit notes are not deducted here (the returns report shows them). A
-currency filter keeps totals in one currency when a company sells in several.
+Returns and credit notes are not deducted here (the returns report shows them).
+
+A company may sell in several currencies: rows are split by currency, and *net sales
+(company currency)* converts each order back with the exchange rate it captured when it
+was created — Σ(net × rate), rounded to the cent once per row. That column always totals;
+amounts in the orders' own currencies total only when every row shares one currency (a
+currency filter does that), never adding euros to dollars as if they were equal.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.db.models import Count, DecimalField, F, Max, Sum
@@ -67,12 +72,59 @@ def _net():
     return Sum(F("subtotal") - F("discount_total"), output_field=MONEY)
 
 
+RATE_MONEY = DecimalField(max_digits=30, decimal_places=8)
+
+
+def _net_company(prefix: str = ""):
+    """Σ net × the order's captured rate (``prefix="order__"`` from lines, which then use
+    their own net). Unrounded: round the row's sum with ``cents``."""
+    if prefix:
+        return Sum(
+            (F("line_subtotal") - F("discount_amount")) * F(f"{prefix}exchange_rate"),
+            output_field=RATE_MONEY,
+        )
+    return Sum((F("subtotal") - F("discount_total")) * F("exchange_rate"), output_field=RATE_MONEY)
+
+
+def cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+NET_COMPANY = Column("net_company", "Net sales (company currency)", "money", total=True)
+
+
+class CurrencyTotals:
+    """Totals of rows in several currencies: the ``order_money`` columns (amounts in each
+    row's own currency) are left empty unless every row has the same currency; everything
+    else (counts, company-currency amounts) totals as usual."""
+
+    order_money: tuple[str, ...] = ("net", "tax", "total")
+
+    def totals_start(self) -> dict:
+        sums = super().totals_start()
+        sums["_currencies"] = set()
+        return sums
+
+    def totals_add(self, sums: dict, row: dict) -> None:
+        sums["_currencies"].add(row.get("currency"))
+        for key in sums:
+            if key != "_currencies":
+                sums[key] += Decimal(row.get(key) or 0)
+
+    def totals_finish(self, sums: dict) -> dict:
+        if len(sums.pop("_currencies")) > 1:
+            for key in self.order_money:
+                if key in sums:
+                    sums[key] = None
+        return super().totals_finish(sums)
+
+
 def _average(total: Decimal, count: int) -> Decimal | None:
     return (total / count).quantize(CENT) if count else None
 
 
 @register
-class SalesByCustomerReport(Report):
+class SalesByCustomerReport(CurrencyTotals, Report):
     slug = "sales-by-customer"
     title = "Sales by customer"
     group = GROUP
@@ -91,6 +143,7 @@ class SalesByCustomerReport(Report):
         Column("net", "Net sales", "money", total=True),
         Column("tax", "Tax", "money", total=True),
         Column("total", "Total", "money", total=True),
+        NET_COMPANY,
         Column("average", "Average order (net)", "money"),
         Column("last_order", "Last order", "date"),
     ]
@@ -103,6 +156,7 @@ class SalesByCustomerReport(Report):
             .annotate(
                 n=Count("pk"),
                 net=_net(),
+                net_company=_net_company(),
                 tax=Sum("tax_total"),
                 total=Sum("total"),
                 last=Max("order_date"),
@@ -116,6 +170,7 @@ class SalesByCustomerReport(Report):
                 "net": r["net"] or ZERO,
                 "tax": r["tax"] or ZERO,
                 "total": r["total"] or ZERO,
+                "net_company": cents(r["net_company"]),
                 "average": _average(r["net"] or ZERO, r["n"]),
                 "last_order": r["last"],
             }
@@ -125,7 +180,7 @@ class SalesByCustomerReport(Report):
 
 
 @register
-class SalesByProductReport(Report):
+class SalesByProductReport(CurrencyTotals, Report):
     slug = "sales-by-product"
     title = "Sales by product"
     group = GROUP
@@ -144,6 +199,7 @@ class SalesByProductReport(Report):
         Column("quantity", "Quantity", "qty", total=True),
         Column("orders", "Orders", "int"),
         Column("net", "Net sales", "money", total=True),
+        NET_COMPANY,
         Column("average_price", "Average net price", "money"),
         Column("shipped", "Shipped", "qty", total=True),
     ]
@@ -159,6 +215,7 @@ class SalesByProductReport(Report):
                 quantity=Sum("quantity"),
                 orders=Count("order_id", distinct=True),
                 net=Sum(F("line_subtotal") - F("discount_amount"), output_field=MONEY),
+                net_company=_net_company("order__"),
                 shipped=Sum("shipped_quantity"),
             )
         )
@@ -173,6 +230,7 @@ class SalesByProductReport(Report):
                     "quantity": r["quantity"],
                     "orders": r["orders"],
                     "net": net,
+                    "net_company": cents(r["net_company"]),
                     "average_price": (net / r["quantity"]).quantize(CENT)
                     if r["quantity"]
                     else None,
@@ -186,7 +244,7 @@ BUCKETS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 
 @register
-class SalesByPeriodReport(Report):
+class SalesByPeriodReport(CurrencyTotals, Report):
     slug = "sales-by-period"
     title = "Sales by period"
     group = GROUP
@@ -205,6 +263,7 @@ class SalesByPeriodReport(Report):
         Column("net", "Net sales", "money", total=True),
         Column("tax", "Tax", "money", total=True),
         Column("total", "Total", "money", total=True),
+        NET_COMPANY,
         Column("average", "Average order (net)", "money"),
     ]
 
@@ -219,6 +278,7 @@ class SalesByPeriodReport(Report):
                 n=Count("pk"),
                 customers=Count("customer_id", distinct=True),
                 net=_net(),
+                net_company=_net_company(),
                 tax=Sum("tax_total"),
                 total=Sum("total"),
             )
@@ -232,6 +292,7 @@ class SalesByPeriodReport(Report):
                 "net": r["net"] or ZERO,
                 "tax": r["tax"] or ZERO,
                 "total": r["total"] or ZERO,
+                "net_company": cents(r["net_company"]),
                 "average": _average(r["net"] or ZERO, r["n"]),
             }
             for r in grouped

@@ -2,8 +2,10 @@
 (by product and by category) and receivables aging.
 
 Amounts are in the document's currency (rows are split by currency), as in the other sales
-reports. Gross margin's cost is the shipment moves' ``unit_cost`` (what the ledger charged
-when the goods left), in the company's currency.
+reports, with a company-currency column converted at each order's captured exchange rate;
+amounts in the documents' own currencies total only when every row shares one currency.
+Gross margin is all in the company's currency: revenue converted with the order's rate, cost
+the shipment moves' ``unit_cost`` (what the ledger charged when the goods left).
 """
 
 from __future__ import annotations
@@ -23,17 +25,20 @@ from apps.reports.definitions.sales import (
     CENT,
     GROUP,
     MONEY,
+    NET_COMPANY,
     ZERO,
+    CurrencyTotals,
     SalesForm,
     _average,
     _net,
+    _net_company,
+    cents,
     sales_orders,
 )
 from apps.reports.definitions.stock_analysis import sort_rows
 from apps.reports.registry import register
 
 FINANCE = "Purchasing and finance"
-PROMISED_DAYS = 2  # an order is on time when it ships within this many days, unless chosen
 
 
 def _percent(part, whole) -> Decimal | None:
@@ -52,13 +57,14 @@ def _local_bounds(params) -> tuple[dt.datetime, dt.datetime]:
 
 
 @register
-class SalesByChannelReport(Report):
+class SalesByChannelReport(CurrencyTotals, Report):
     slug = "sales-by-channel"
     title = "Sales by channel"
     group = GROUP
     description = (
         "Orders, customers, net sales, tax and totals per sales channel (manual, phone, web "
-        "shop, marketplace, ...) in a period, with each channel's share of net sales."
+        "shop, marketplace, ...) in a period, with each channel's share of net sales (in the "
+        "company's currency, so shares add up across currencies)."
     )
     capability = "sales.view"
     form_class = SalesForm
@@ -71,6 +77,7 @@ class SalesByChannelReport(Report):
         Column("net", "Net sales", "money", total=True),
         Column("tax", "Tax", "money", total=True),
         Column("total", "Total", "money", total=True),
+        NET_COMPANY,
         Column("average", "Average order (net)", "money"),
         Column("share", "Share of net sales", "percent"),
     ]
@@ -87,13 +94,14 @@ class SalesByChannelReport(Report):
                 n=Count("pk"),
                 customers=Count("customer_id", distinct=True),
                 net=_net(),
+                net_company=_net_company(),
                 tax=Sum("tax_total"),
                 total=Sum("total"),
             )
         )
-        per_currency = defaultdict(lambda: ZERO)
         for r in grouped:
-            per_currency[r["currency"]] += r["net"] or ZERO
+            r["net_company"] = cents(r["net_company"])
+        whole = sum((r["net_company"] for r in grouped), ZERO)
         rows = [
             {
                 "channel": labels.get(r["channel"], r["channel"]),
@@ -103,8 +111,9 @@ class SalesByChannelReport(Report):
                 "net": r["net"] or ZERO,
                 "tax": r["tax"] or ZERO,
                 "total": r["total"] or ZERO,
+                "net_company": r["net_company"],
                 "average": _average(r["net"] or ZERO, r["n"]),
-                "share": _percent(r["net"] or ZERO, per_currency[r["currency"]]),
+                "share": _percent(r["net_company"], whole),
             }
             for r in grouped
         ]
@@ -114,23 +123,6 @@ class SalesByChannelReport(Report):
 # --- order fulfilment -------------------------------------------------------------------------
 
 
-class FulfilmentForm(DateRangeForm):
-    promised_days = forms.IntegerField(
-        min_value=0,
-        max_value=365,
-        required=False,
-        initial=PROMISED_DAYS,
-        label="Promised to ship within (days)",
-        help_text=f"Days after the order date; {PROMISED_DAYS} when left empty.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("promised_days") is None:
-            data["promised_days"] = PROMISED_DAYS
-        return data
-
-
 @register
 class OrderFulfilmentReport(Report):
     slug = "order-fulfilment"
@@ -138,11 +130,11 @@ class OrderFulfilmentReport(Report):
     group = GROUP
     description = (
         "Per channel: orders placed in a period, how many have shipped, the average days from "
-        "order to first shipment, and the on-time rate against a promised number of days "
-        "(orders not shipped by their promised date count as late)."
+        "order to first shipment, and the on-time rate against each order's promised ship "
+        "date (orders not shipped by their promised date count as late)."
     )
     capability = "sales.view"
-    form_class = FulfilmentForm
+    form_class = DateRangeForm
     default_sort = "channel"
     columns = [
         Column("channel", "Channel"),
@@ -156,23 +148,25 @@ class OrderFulfilmentReport(Report):
     ]
 
     def rows(self, params, sort=""):
+        from apps.sales.config import sales_settings
         from apps.sales.models import SalesOrder
 
         labels = dict(SalesOrder.Channel.choices)
-        promised = params.get("promised_days")
-        promised = PROMISED_DAYS if promised is None else int(promised)
+        # Orders written without a promised date (bulk demo history) are promised on order
+        # date + the company's handling days, as new orders are by default.
+        handling = dt.timedelta(days=sales_settings().default_handling_days)
         today = timezone.localdate()
         orders = (
             sales_orders(params)
             .order_by()
             .annotate(first_shipped=Min("shipments__shipped_at"))
-            .values_list("channel", "order_date", "first_shipped")
+            .values_list("channel", "order_date", "promised_date", "first_shipped")
         )
         stats = defaultdict(lambda: {"orders": 0, "shipped": 0, "on_time": 0, "late": 0, "days": 0})
-        for channel, order_date, first_shipped in orders:
+        for channel, order_date, promised, first_shipped in orders:
             s = stats[channel]
             s["orders"] += 1
-            due = order_date + dt.timedelta(days=promised)
+            due = promised or order_date + handling
             if first_shipped is not None:
                 shipped_on = timezone.localdate(first_shipped)
                 s["shipped"] += 1
@@ -210,7 +204,7 @@ class OrderFulfilmentReport(Report):
 
 
 @register
-class ReturnsReport(Report):
+class ReturnsReport(CurrencyTotals, Report):
     slug = "returns"
     title = "Returns"
     group = GROUP
@@ -228,7 +222,9 @@ class ReturnsReport(Report):
         Column("returns", "Returns", "int"),
         Column("quantity", "Quantity", "qty", total=True),
         Column("value", "Net value", "money", total=True),
+        Column("value_company", "Net value (company currency)", "money", total=True),
     ]
+    order_money = ("value",)
 
     def rows(self, params, sort=""):
         from apps.sales.models import SalesReturnLine
@@ -251,6 +247,7 @@ class ReturnsReport(Report):
             ordered,
             subtotal,
             discount,
+            rate,
         ) in lines.order_by().values_list(
             "reason",
             "sales_return__reason",
@@ -261,14 +258,19 @@ class ReturnsReport(Report):
             "order_line__quantity",
             "order_line__line_subtotal",
             "order_line__discount_amount",
+            "sales_return__order__exchange_rate",
         ):
             why = (reason or return_reason or "").strip() or "No reason given"
             key = (why, labels.get(disposition, disposition), currency)
-            g = groups.setdefault(key, {"returns": set(), "quantity": ZERO, "value": ZERO})
+            g = groups.setdefault(
+                key, {"returns": set(), "quantity": ZERO, "value": ZERO, "value_company": ZERO}
+            )
             g["returns"].add(return_id)
             g["quantity"] += quantity
             if ordered:
-                g["value"] += quantity * (subtotal - discount) / ordered
+                value = quantity * (subtotal - discount) / ordered
+                g["value"] += value
+                g["value_company"] += value * rate
         rows = [
             {
                 "reason": reason,
@@ -277,6 +279,7 @@ class ReturnsReport(Report):
                 "returns": len(g["returns"]),
                 "quantity": g["quantity"],
                 "value": g["value"].quantize(CENT),
+                "value_company": cents(g["value_company"]),
             }
             for (reason, disposition, currency), g in groups.items()
         ]
@@ -289,7 +292,8 @@ class ReturnsReport(Report):
 def shipped_margins(params, key_fields: tuple[str, ...]) -> dict[tuple, dict]:
     """Revenue, cost of goods and quantity of what shipped in the period, grouped by
     ``key_fields`` (ShipmentLine lookups) and the order's currency. Revenue is the shipped
-    quantity at the order line's net unit price; cost is the shipment move's unit cost."""
+    quantity at the order line's net unit price, converted to the company's currency with the
+    order's captured exchange rate; cost is the shipment move's unit cost (already in it)."""
     from apps.sales.models import ShipmentLine
 
     start, end = _local_bounds(params)
@@ -308,19 +312,20 @@ def shipped_margins(params, key_fields: tuple[str, ...]) -> dict[tuple, dict]:
         "order_line__discount_amount",
         "move__quantity",
         "move__unit_cost",
+        "shipment__order__exchange_rate",
     ):
-        *keys, currency, quantity, ordered, subtotal, discount, moved, unit_cost = values
+        *keys, currency, quantity, ordered, subtotal, discount, moved, unit_cost, rate = values
         g = groups.setdefault((*keys, currency), {"quantity": ZERO, "revenue": ZERO, "cost": ZERO})
         g["quantity"] += quantity
         if ordered:
-            g["revenue"] += quantity * (subtotal - discount) / ordered
+            g["revenue"] += quantity * (subtotal - discount) / ordered * rate
         if moved is not None and unit_cost is not None:
             g["cost"] += abs(moved) * unit_cost
     return groups
 
 
 def _margin_row(g: dict) -> dict:
-    revenue, cost = g["revenue"].quantize(CENT), g["cost"].quantize(CENT)
+    revenue, cost = cents(g["revenue"]), g["cost"].quantize(CENT)
     return {
         "quantity": g["quantity"],
         "revenue": revenue,
@@ -333,7 +338,7 @@ def _margin_row(g: dict) -> dict:
 MARGIN_COLUMNS = [
     Column("currency", "Currency"),
     Column("quantity", "Quantity shipped", "qty", total=True),
-    Column("revenue", "Revenue (net)", "money", total=True),
+    Column("revenue", "Revenue (net, company currency)", "money", total=True),
     Column("cost", "Cost of goods", "money", total=True),
     Column("margin", "Gross margin", "money", total=True),
     Column("margin_percent", "Margin %", "percent", total=True),
@@ -357,8 +362,9 @@ class GrossMarginByProductReport(MarginReport):
     slug = "gross-margin-by-product"
     title = "Gross margin by product"
     description = (
-        "What shipped in a period per SKU: revenue at the order's net price, cost of goods "
-        "from the shipment moves' unit cost, gross margin and margin %."
+        "What shipped in a period per SKU: revenue at the order's net price (converted to the "
+        "company's currency at the order's rate), cost of goods from the shipment moves' unit "
+        "cost, gross margin and margin %."
     )
     columns = [Column("sku", "SKU"), Column("product", "Product"), *MARGIN_COLUMNS]
 
@@ -378,8 +384,9 @@ class GrossMarginByCategoryReport(MarginReport):
     slug = "gross-margin-by-category"
     title = "Gross margin by category"
     description = (
-        "What shipped in a period per product category: revenue at the order's net price, "
-        "cost of goods from the shipment moves' unit cost, gross margin and margin %."
+        "What shipped in a period per product category: revenue at the order's net price "
+        "(converted to the company's currency at the order's rate), cost of goods from the "
+        "shipment moves' unit cost, gross margin and margin %."
     )
     columns = [Column("category", "Category"), *MARGIN_COLUMNS]
 
@@ -426,7 +433,7 @@ def aging_bucket(days_past_due: int) -> str:
 
 
 @register
-class ReceivablesAgingReport(Report):
+class ReceivablesAgingReport(CurrencyTotals, Report):
     slug = "receivables-aging"
     title = "Receivables aging"
     group = FINANCE
@@ -445,7 +452,9 @@ class ReceivablesAgingReport(Report):
         Column("invoices", "Open invoices", "int", total=True),
         *(Column(key, label, "money", total=True) for key, label, _lo, _hi in AGING_BUCKETS),
         Column("balance", "Balance", "money", total=True),
+        Column("balance_company", "Balance (company currency)", "money", total=True),
     ]
+    order_money = (*(b[0] for b in AGING_BUCKETS), "balance")
 
     def rows(self, params, sort=""):
         from apps.sales.models import Invoice, Payment
@@ -472,18 +481,29 @@ class ReceivablesAgingReport(Report):
             .filter(balance__gt=0)
         )
         groups: dict[tuple, dict] = {}
-        for customer, currency, due, balance in open_.values_list(
-            "order__customer__name", "currency", "due_date", "balance"
+        for customer, currency, due, balance, rate in open_.values_list(
+            "order__customer__name", "currency", "due_date", "balance", "order__exchange_rate"
         ):
             g = groups.setdefault(
                 (customer, currency),
-                {"invoices": 0, "balance": ZERO, **{b[0]: ZERO for b in AGING_BUCKETS}},
+                {
+                    "invoices": 0,
+                    "balance": ZERO,
+                    "balance_company": ZERO,
+                    **{b[0]: ZERO for b in AGING_BUCKETS},
+                },
             )
             g["invoices"] += 1
             g["balance"] += balance
+            g["balance_company"] += balance * rate
             g[aging_bucket((as_of - due).days)] += balance
         rows = [
-            {"customer": customer, "currency": currency, **g}
+            {
+                "customer": customer,
+                "currency": currency,
+                **g,
+                "balance_company": cents(g["balance_company"]),
+            }
             for (customer, currency), g in groups.items()
         ]
         return sort_rows(self, rows, sort)

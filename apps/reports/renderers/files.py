@@ -164,6 +164,10 @@ def _current_tenant():
 
 
 def pdf_bytes(result: Result, *, params_text: str, request=None) -> bytes:
+    """The report as a table, or above ``COMPACT_ROWS`` rows as a compact listing (one text
+    line a row: weasyprint's per-cell layout makes long tables take minutes)."""
+    from apps.reports.renderers.compact import COMPACT_ROWS, compact_lines, compact_pages
+
     context = {
         "result": result,
         "report": result.report,
@@ -174,7 +178,20 @@ def pdf_bytes(result: Result, *, params_text: str, request=None) -> bytes:
     }
     if request is None:  # a job: no context processor supplies the company
         context["current_tenant"] = _current_tenant()
-    return render_pdf("reports/pdf.html", context, request=request)
+    if len(result.rows) <= COMPACT_ROWS:
+        return render_pdf("reports/pdf.html", context, request=request)
+    landscape = result.report.landscape
+    header, lines, total_line = compact_lines(
+        result.report.columns, result.rows, result.totals, landscape=landscape
+    )
+    context.update(
+        header=header,
+        rule="─" * len(header),
+        pages=compact_pages(lines, landscape=landscape),
+        row_count=len(lines),
+        total_line=total_line,
+    )
+    return render_pdf("reports/pdf_compact.html", context, request=request)
 
 
 def render_pdf_response(result: Result, *, request, params_text: str) -> HttpResponse:

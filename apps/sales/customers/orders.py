@@ -96,8 +96,10 @@ def order_history(customer_ids=None) -> dict[int, list[tuple[date, Decimal]]]:
 @dataclass(frozen=True)
 class OrderTotals:
     count: int
-    revenue: Decimal
+    revenue: Decimal  # in the customer's (the orders') currency
     last_order: date
+    # At each order's captured exchange rate: what RFM ranks, so euros and dollars compare.
+    revenue_company: Decimal | None = None
 
 
 CACHE_SECONDS = 3600
@@ -135,8 +137,8 @@ def snapshot(
 
     today = today or timezone.localdate()
     fingerprint = _fingerprint(model)
-    totals_key = f"customers:order-totals:{fingerprint}"
-    rfm_key = f"customers:rfm:{today.isoformat()}:{fingerprint}"
+    totals_key = f"customers:order-totals:v2:{fingerprint}"
+    rfm_key = f"customers:rfm:v2:{today.isoformat()}:{fingerprint}"
     cached = cache.get_many([totals_key, rfm_key] if totals_needed else [rfm_key])
     totals, scores = cached.get(totals_key), cached.get(rfm_key)
     if totals is None and (totals_needed or scores is None):
@@ -145,7 +147,14 @@ def snapshot(
             totals = _order_totals(model)
             cache.set(totals_key, totals, CACHE_SECONDS)
     if scores is None:
-        purchases = {k: Purchases(t.count, t.revenue, t.last_order) for k, t in totals.items()}
+        purchases = {
+            k: Purchases(
+                t.count,
+                t.revenue if t.revenue_company is None else t.revenue_company,
+                t.last_order,
+            )
+            for k, t in totals.items()
+        }
         scores = rfm_scores(purchases, today=today)
         cache.set(rfm_key, scores, CACHE_SECONDS)
     return totals or {}, scores
@@ -159,8 +168,15 @@ def _order_totals(model) -> dict[int, OrderTotals]:
         .values("customer_id")
         .annotate(n=Count("pk"), revenue=Sum("total"), last=Max(field))
     )
+    if "exchange_rate" in _fields(model):
+        rows = rows.annotate(revenue_company=Sum(F("total") * F("exchange_rate")))
     return {
-        r["customer_id"]: OrderTotals(r["n"], r["revenue"] or ZERO, _as_date(r["last"]))
+        r["customer_id"]: OrderTotals(
+            r["n"],
+            r["revenue"] or ZERO,
+            _as_date(r["last"]),
+            (r.get("revenue_company") or ZERO).quantize(Decimal("0.01")),
+        )
         for r in rows
         if r["customer_id"] is not None
     }
