@@ -33,7 +33,7 @@ from ml.backtest import (
     run_backtest,
     select,
 )
-from ml.data import Calendar, DataError, impute_lost_sales, to_panel
+from ml.data import Calendar, DataError, impute_lost_sales, planned_covariates, to_panel
 from ml.intervals import bounds_for, calibrate, conformal, fix, naive_scale, quantile_levels
 from ml.models import (
     ETS,
@@ -157,12 +157,22 @@ def _factories(config: Config, n_smooth: int) -> dict:
     return out, engine
 
 
+def _extend(history: np.ndarray | None, planned: np.ndarray | None) -> np.ndarray | None:
+    if history is None or planned is None:
+        return history
+    return np.concatenate([history, planned], axis=1)
+
+
 def run(
     frame: pd.DataFrame,
     calendar: Calendar | None = None,
     horizon: int | None = None,
     config: Config | None = None,
+    planned: pd.DataFrame | None = None,
 ) -> Result:
+    """``planned``: planned prices/promotions for the forecast days (``series_id``, ``date``,
+    ``price`` and/or ``promo``). Without it the forecast assumes no promotion and the
+    regular price, and the backtest is scored the same way (no peek at later promotions)."""
     config = config or Config()
     if horizon is not None:
         config = Config(**{**config.__dict__, "horizon": horizon})
@@ -185,14 +195,23 @@ def run(
     smooth_rows = np.flatnonzero(~intermittent)
     inter_rows = np.flatnonzero(intermittent & ~no_demand)
     factories, engine = _factories(config, len(smooth_rows))
+    planned_price = planned_promo = None
+    if planned is not None:
+        planned_price, planned_promo = planned_covariates(planned, panel, future)
+    # With plans, each backtest origin knows the promotions/prices of its next h days (the
+    # history's own, standing in for the plans made then); without, it knows none, as the
+    # final forecast will not.
+    ahead = {"price": (planned_price is not None) * h, "promo": (planned_promo is not None) * h}
+    price_all = _extend(panel.price, planned_price)
+    promo_all = _extend(panel.promo, planned_promo)
     timings["prepare"] = time.perf_counter() - clock
 
     def context_at(origin: int) -> Context:
         return Context(
             dates=panel.dates,
             holidays=holidays,
-            price=None if panel.price is None else panel.price[:, :origin],
-            promo=panel.promo,
+            price=None if price_all is None else price_all[:, : origin + ahead["price"]],
+            promo=None if promo_all is None else promo_all[:, : origin + ahead["promo"]],
             classes=cls.classify(y_fit[:, :origin]),
             seed=config.seed,
         )
@@ -285,8 +304,8 @@ def run(
     full_ctx = Context(
         dates=panel.dates,
         holidays=holidays,
-        price=panel.price,
-        promo=panel.promo,
+        price=price_all,
+        promo=promo_all,
         classes=classes,
         seed=config.seed,
     )
