@@ -48,12 +48,23 @@ from ml.models import (
     SeasonalNaive,
     combine,
     skill_weights,
+    stack_weights,
 )
 
 SMOOTH_CANDIDATES = ("seasonal_naive", "moving_average", "ets", "xgboost", "ensemble")
 INTERMITTENT_CANDIDATES = ("moving_average", "croston", "sba", "tsb", "xgboost", "ensemble")
 SMOOTH_MEMBERS = ("seasonal_naive", "ets", "xgboost")
 INTERMITTENT_MEMBERS = ("sba", "tsb", "xgboost")
+# Members per ensemble kind (smooth, intermittent): "stacked" offers every candidate and
+# lets the backtest give useless ones weight 0.
+ENSEMBLE_MEMBERS = {
+    "stacked": (
+        ("seasonal_naive", "moving_average", "ets", "xgboost"),
+        ("moving_average", "croston", "sba", "tsb", "xgboost"),
+    ),
+    "median": (SMOOTH_MEMBERS, INTERMITTENT_MEMBERS),
+    "skill": (SMOOTH_MEMBERS, INTERMITTENT_MEMBERS),
+}
 COMPLEXITY = {
     "naive": 0,
     "seasonal_naive": 1,
@@ -80,7 +91,9 @@ class Config:
     # ** selection_prior, so a model must beat the class favourite clearly to be chosen.
     # An exact fit (score 0) still wins. 0 = per-series scores only.
     selection_prior: float = 1.0
-    ensemble: str = "median"  # or "skill" (weights 1 / backtest score)
+    # "stacked": per demand class, the non-negative weights (sum 1) whose mean of the members'
+    # backtest forecasts has the least pooled squared error; "median"; "skill" (1 / score).
+    ensemble: str = "stacked"
     use_xgboost: bool = True
     xgb_objective: str = "tweedie"
     xgb_rounds: int = 100
@@ -98,8 +111,8 @@ class Config:
             raise DataError("select_metric must be rmsse, mase, wape or pinball.")
         if self.selection_prior < 0:
             raise DataError("selection_prior cannot be negative.")
-        if self.ensemble not in {"median", "skill"}:
-            raise DataError("ensemble must be 'median' or 'skill'.")
+        if self.ensemble not in ENSEMBLE_MEMBERS:
+            raise DataError("ensemble must be 'stacked', 'median' or 'skill'.")
         if self.ets_engine not in {"statsmodels", "vectorised", "auto"}:
             raise DataError("ets_engine must be statsmodels, vectorised or auto.")
         quantile_levels(self.coverages)
@@ -155,6 +168,26 @@ def _factories(config: Config, n_smooth: int) -> dict:
             max_rows=config.xgb_max_rows,
         )
     return out, engine
+
+
+def _ensemble_weights(config, bt, mask, names, classes, summary) -> np.ndarray:
+    """Members' weights for the series in ``mask`` (rows × members)."""
+    if config.ensemble == "skill":
+        scores = np.stack(
+            [point_metrics(bt, bt.forecasts[m])[config.select_metric][mask] for m in names], 1
+        )
+        weights = skill_weights(scores)
+        return weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    labels = np.asarray(classes, dtype=object)[mask]
+    out = np.zeros((mask.sum(), len(names)))
+    for label in np.unique(labels):
+        rows = np.flatnonzero(mask)[labels == label]
+        w = stack_weights(
+            [bt.forecasts[m][rows] for m in names], bt.actual[rows], bt.scale_mse[rows]
+        )
+        out[labels == label] = w
+        summary[str(label)] = {m: round(float(v), 3) for m, v in zip(names, w, strict=True)}
+    return out
 
 
 def _extend(history: np.ndarray | None, planned: np.ndarray | None) -> np.ndarray | None:
@@ -234,38 +267,32 @@ def run(
     metric_rows = []
     chosen = np.full(n, "naive", dtype=object)
     per_model: dict[str, dict[str, np.ndarray]] = {}
+    # (series mask, member names, series × members weights or None for the median)
+    group_members: list[tuple[np.ndarray, list[str], np.ndarray | None]] = []
+    ens_summary: dict[str, dict[str, float]] = {}
+    inter_mask = intermittent & ~no_demand
+    smooth_members, inter_members = ENSEMBLE_MEMBERS[config.ensemble]
     if origin_list:
         bt = run_backtest(y_fit, y_eval, factories, h, origin_list, context_at, rows)
         for name, model_notes in bt.notes.items():
             notes += [f"backtest {name}: {note}" for note in model_notes]
-        members = np.full(n, None, dtype=object)
         ens = np.full_like(bt.actual, np.nan)
-        for group, names in ((smooth_rows, SMOOTH_MEMBERS), (inter_rows, INTERMITTENT_MEMBERS)):
+        for mask, names in (
+            (~intermittent & ~no_demand, smooth_members),
+            (inter_mask, inter_members),
+        ):
             names = [m for m in names if m in bt.forecasts]
-            if len(group) == 0 or len(names) < 2:
+            if not mask.any() or len(names) < 2:
                 continue
-            pts = [bt.forecasts[m][group] for m in names]
+            pts = np.stack([np.nan_to_num(bt.forecasts[m][mask]) for m in names], -1)
             weights = None
-            if config.ensemble == "skill":
-                scores = np.stack(
-                    [
-                        point_metrics(bt, bt.forecasts[m])[config.select_metric][group]
-                        for m in names
-                    ],
-                    1,
-                )
-                weights = skill_weights(scores)
-                stacked = np.stack(pts, -1)  # g × o × h × m
-                ens[group] = np.einsum(
-                    "gohm,gm->goh", stacked, weights / weights.sum(1, keepdims=True)
-                )
+            if config.ensemble == "median":
+                ens[mask] = np.median(pts, axis=-1)
             else:
-                ens[group] = np.median(np.stack(pts, -1), axis=-1)
-            for i in group:
-                members[i] = (
-                    names,
-                    None if weights is None else weights[np.searchsorted(group, i)],
-                )
+                weights = np.zeros((n, len(names)))
+                weights[mask] = _ensemble_weights(config, bt, mask, names, classes, ens_summary)
+                ens[mask] = np.einsum("gohm,gm->goh", pts, weights[mask])
+            group_members.append((mask, names, weights))
         bt.forecasts["ensemble"] = ens
         for name in candidates:
             if name not in bt.forecasts:
@@ -298,8 +325,10 @@ def run(
     # 2. final fit of what was chosen ----------------------------------------------------
     clock = time.perf_counter()
     needed = set(chosen)
-    if "ensemble" in needed:
-        needed |= set(SMOOTH_MEMBERS) | set(INTERMITTENT_MEMBERS)
+    for mask, names, weights in group_members:  # only members the ensemble gives weight
+        rows = mask & (chosen == "ensemble")
+        if rows.any():
+            needed |= {m for k, m in enumerate(names) if weights is None or weights[rows, k].any()}
     needed &= set(factories)
     full_ctx = Context(
         dates=panel.dates,
@@ -341,22 +370,12 @@ def run(
     for name in np.unique(chosen):
         sel = chosen == name
         if name == "ensemble":
-            ens_point = np.zeros((sel.sum(), h))
-            for group, names in (
-                (~intermittent, SMOOTH_MEMBERS),
-                (intermittent, INTERMITTENT_MEMBERS),
-            ):
-                part = sel & group
-                if not part.any():
-                    continue
-                names = [m for m in names if m in finals]
-                pts = [finals[m][0][part] for m in names]
-                weights = None
-                if config.ensemble == "skill":
-                    weights = np.stack([per_model[m][config.select_metric][part] for m in names], 1)
-                    weights = skill_weights(weights)
-                ens_point[part[sel]] = combine(pts, weights)
-            point[sel] = ens_point
+            for mask, names, weights in group_members:
+                part = sel & mask
+                if part.any():
+                    pts = [np.nan_to_num(finals[m][0][part]) if m in finals else 0 for m in names]
+                    pts = [np.broadcast_to(p, (part.sum(), h)) for p in pts]
+                    point[part] = combine(pts, None if weights is None else weights[part])
         elif name in finals:
             point[sel] = finals[name][0][sel]
         own = finals.get(name, (None, None))[1]
@@ -412,6 +431,7 @@ def run(
         "origins": [str(panel.dates[o].date()) for o in origin_list],
         "ets_engine": engine,
         "model_mix": series["model"].value_counts().to_dict(),
+        "ensemble_weights": ens_summary,
         "class_mix": series["demand_class"].value_counts().to_dict(),
         "timings": timings,
     }

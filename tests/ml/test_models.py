@@ -14,6 +14,7 @@ from ml.models import (
     Naive,
     SeasonalNaive,
     combine,
+    stack_weights,
 )
 from tests.ml.conftest import WEEKLY
 
@@ -155,3 +156,27 @@ def test_global_xgboost_reads_the_weekday_profile_of_noisy_series():
     truth = mean[:, t:]
     flat = np.repeat(y[:, :t].mean(axis=1, keepdims=True), 14, axis=1)
     assert np.abs(point - truth).mean() < 0.8 * np.abs(flat - truth).mean()
+
+
+def test_stacked_weights_favour_the_accurate_member_and_drop_a_useless_one():
+    rng = np.random.default_rng(3)
+    actual = rng.poisson(10, (50, 4, 28)).astype(float)
+    scale = np.full((50, 4), 4.0)
+    good = actual + rng.normal(0, 1, actual.shape)
+    fair = actual + rng.normal(0, 3, actual.shape)
+    useless = np.full_like(actual, 40.0)
+    w = stack_weights([good, fair, useless], actual, scale)
+    assert w.sum() == pytest.approx(1)
+    assert w[2] == pytest.approx(0, abs=1e-3)
+    assert 0.8 < w[0] < 0.95  # ~ 9/10: inverse error variances 1 and 1/9
+    # Two equally good members with independent errors share the weight.
+    a = actual + rng.normal(0, 2, actual.shape)
+    b = actual + rng.normal(0, 2, actual.shape)
+    assert stack_weights([a, b], actual, scale) == pytest.approx([0.5, 0.5], abs=0.05)
+
+
+def test_stacked_weights_ignore_unknown_days():
+    actual = np.full((3, 2, 7), 5.0)
+    actual[0, 0, :3] = np.nan  # stock-out days
+    w = stack_weights([actual.copy(), np.zeros_like(actual)], actual, np.ones((3, 2)))
+    assert w == pytest.approx([1, 0], abs=1e-3)
