@@ -90,7 +90,7 @@ class Config:
     # multiplied by (the model's mean score in the demand class / the class's best mean)
     # ** selection_prior, so a model must beat the class favourite clearly to be chosen.
     # An exact fit (score 0) still wins. 0 = per-series scores only.
-    selection_prior: float = 1.0
+    selection_prior: float = 4.0
     # "stacked": per demand class, the non-negative weights (sum 1) whose mean of the members'
     # backtest forecasts has the least pooled squared error; "median"; "skill" (1 / score).
     ensemble: str = "stacked"
