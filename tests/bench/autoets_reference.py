@@ -3,7 +3,8 @@
 statsforecast (Nixtla) pins pandas < 3, which the app does not, so it lives in its own
 virtualenv (``make bench-reference`` builds ``.venv-bench``) and this script is its only
 user: ``.venv-bench/bin/python tests/bench/autoets_reference.py in.npz out.npz``.
-``in.npz`` holds ``y`` (series x days, no NaN), ``horizon`` and ``season``; ``out.npz``
+``in.npz`` holds ``y`` (series x days; NaN only before a series starts), ``horizon`` and
+``season``; ``out.npz``
 gets ``point`` and the 80%/95% bounds (``lo_80``, ``hi_80``, ``lo_95``, ``hi_95``) from
 AutoETS's own intervals, plus ``seconds``.
 """
@@ -25,6 +26,7 @@ def main(source: str, target: str) -> None:
     out = {k: np.zeros((len(y), horizon)) for k in ("point", "lo_80", "hi_80", "lo_95", "hi_95")}
     started = time.perf_counter()
     for i, row in enumerate(y):
+        row = row[np.argmax(~np.isnan(row)) :]  # from the series' first known day
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fc = AutoETS(season_length=season).forecast(
