@@ -109,3 +109,16 @@ def test_a_bad_plan_is_a_clear_error():
         run(history, horizon=14, config=FAST, planned=late)
     with pytest.raises(DataError, match="missing column"):
         run(history, horizon=14, config=FAST, planned=planned.drop(columns="date"))
+
+
+@pytest.mark.parametrize("kind", ["stacked", "median", "skill"])
+def test_every_ensemble_kind_is_backtested_and_forecasts(kind):
+    y = poisson_panel(16, 200, seed=8)
+    config = Config(ets_engine="vectorised", xgb_rounds=30, ensemble=kind, selection_prior=0)
+    result = run(tidy(y), horizon=7, config=config)
+    assert result.point.shape == (16, 7) and np.isfinite(result.point).all()
+    ens = result.metrics[result.metrics["model"] == "ensemble"]
+    assert len(ens) == 16 and ens["rmsse"].notna().all()
+    assert ("ensemble_weights" in result.summary) and (
+        bool(result.summary["ensemble_weights"]) == (kind == "stacked")
+    )
