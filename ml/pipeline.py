@@ -4,13 +4,14 @@ backtest metrics per series out.
 1. Pivot to a panel; stock-out days become unknown demand (imputed for fitting, ignored
    when scoring).
 2. Classify each series (ADI/CV²) and pick its candidates: smooth/erratic series try
-   seasonal naive, moving average, ETS, XGBoost and their median ensemble; intermittent/
+   seasonal naive, moving average, ETS, XGBoost and an ensemble of them; intermittent/
    lumpy series try moving average, Croston, SBA, TSB, XGBoost and an ensemble; series with
-   no demand get zero.
-3. Backtest every candidate at rolling origins; choose per series the best by RMSSE
-   (ties within 1% -> the simpler model).
-4. Refit only what was chosen on the full history (XGBoost is one global fit; statsmodels
-   ETS only for series that chose it), attach intervals (ETS: its own; others: conformal
+   no demand get zero. The ensemble is stacked by default: per demand class, weights fitted
+   on the pooled backtest forecasts.
+3. Backtest every candidate at rolling origins; choose per series the best by RMSSE,
+   shrunk toward the class favourite (ties within 1% -> the simpler model).
+4. Refit only what was chosen (and the ensemble members with weight) on the full history
+   (XGBoost is one global fit; statsmodels ETS only for series that use it), attach intervals (ETS: its own; others: conformal
    from the backtest errors per demand class and horizon), clip at 0, sort quantiles.
 """
 
