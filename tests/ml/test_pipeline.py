@@ -122,3 +122,19 @@ def test_every_ensemble_kind_is_backtested_and_forecasts(kind):
     assert ("ensemble_weights" in result.summary) and (
         bool(result.summary["ensemble_weights"]) == (kind == "stacked")
     )
+
+
+def test_backtest_sees_later_promotions_only_when_plans_are_given():
+    history, planned, _ = _promo_history(n=8)
+    last_days = history["date"] >= history["date"].max() - pd.Timedelta(days=13)
+    moved = history.assign(promo=np.where(last_days, ~history["promo"], history["promo"]))
+    config = Config(ets_engine="vectorised", xgb_rounds=30)
+
+    def xgb_scores(frame, plan):
+        metrics = run(frame, horizon=14, config=config, planned=plan).metrics
+        return metrics[metrics["model"] == "xgboost"]["rmsse"].to_numpy()
+
+    # The last origin's horizon is the last 14 days: without plans its forecast cannot know
+    # their promotions (neither will the real forecast), so flipping them changes no score.
+    np.testing.assert_array_equal(xgb_scores(history, None), xgb_scores(moved, None))
+    assert not np.array_equal(xgb_scores(history, planned), xgb_scores(moved, planned))
