@@ -7,7 +7,7 @@ PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 export PORT
 
-.PHONY: demo test setup db seed serve worker e2e chromium bench lint format check-deploy clean-db psql
+.PHONY: demo test setup db seed serve worker e2e chromium bench bench-reference lint format check-deploy clean-db psql
 
 ## setup: create .venv and install the app with its test tools (re-run when pyproject.toml changes)
 setup: $(VENV)/.installed
@@ -65,9 +65,20 @@ e2e: setup chromium
 
 ## bench: benchmarks (printed figures; never part of make test). One file: make bench BENCH=tests/bench/bench_catalog.py
 BENCH ?= tests/bench
-bench: setup
+bench: setup bench-reference
 	STOCKROOM_TEST_DB_SUFFIX=_bench $(BIN)/python -m pytest $(BENCH) -s -q --no-header \
 		-o addopts="-p no:cacheprovider --reuse-db" -o python_files="bench_*.py" -o python_functions="test_bench_*"
+
+## bench-reference: statsforecast's AutoETS (the accuracy benchmark's reference) in its own .venv-bench;
+## it pins pandas < 3, so it never enters the app's .venv (`make setup` / `make test` do not install it)
+BENCH_VENV := .venv-bench
+bench-reference: $(BENCH_VENV)/.installed
+
+$(BENCH_VENV)/.installed: tests/bench/reference-requirements.txt
+	@test -d $(BENCH_VENV) || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r tests/bench/reference-requirements.txt
+	@touch $@
 
 lint: setup
 	$(BIN)/ruff check .

@@ -281,3 +281,53 @@ def impute_lost_sales(y: np.ndarray) -> np.ndarray:
         fill = np.where(np.isnan(same_day), trailing[rows, col], same_day)
         y[rows, col] = np.where(np.isnan(fill), 0.0, fill)
     return y
+
+
+def planned_covariates(
+    future: pd.DataFrame, panel: Panel, dates: pd.DatetimeIndex
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Planned price and promotion for the forecast days (series × horizon), from a frame
+    with ``series_id``, ``date`` and ``price`` and/or ``promo``. Days a plan leaves out get
+    no promotion and the series' regular price (median of its last 91 days). Only what the
+    history also has is used: a model cannot learn a promotion effect it never saw."""
+    if not isinstance(future, pd.DataFrame):
+        raise DataError("Planned prices/promotions must be a pandas DataFrame.")
+    missing = [c for c in ("series_id", "date") if c not in future.columns]
+    if missing:
+        raise DataError(f"Planned prices/promotions are missing column(s): {', '.join(missing)}.")
+    try:
+        days = pd.to_datetime(future["date"]).dt.normalize()
+    except (ValueError, TypeError) as exc:
+        raise DataError(
+            f"Planned prices/promotions hold dates that are not dates ({exc})."
+        ) from exc
+    unknown = sorted(set(future["series_id"]) - set(panel.series_ids), key=str)
+    if unknown:
+        raise DataError(
+            f"Planned prices/promotions name series without history: {unknown[0]!r}"
+            + (f" and {len(unknown) - 1} more." if len(unknown) > 1 else ".")
+        )
+    outside = ~days.isin(dates)
+    if outside.any():
+        raise DataError(
+            f"Planned prices/promotions must fall in the forecast days {dates[0]:%Y-%m-%d} to "
+            f"{dates[-1]:%Y-%m-%d}; found {days[outside].iloc[0]:%Y-%m-%d}."
+        )
+    if future.duplicated(["series_id", "date"]).any():
+        raise DataError("Planned prices/promotions have more than one row for a series and day.")
+    rows = pd.Index(panel.series_ids).get_indexer(future["series_id"])
+    cols = ((days - dates[0]).dt.days).to_numpy()
+    n, h = panel.n_series, len(dates)
+    price = promo = None
+    if panel.price is not None and "price" in future.columns:
+        planned = pd.to_numeric(future["price"], errors="coerce").to_numpy(dtype=float)
+        if (planned < 0).any():
+            raise DataError("Planned prices cannot be negative.")
+        regular = np.nanmedian(panel.price[:, -91:], axis=1)
+        price = np.repeat(regular[:, None], h, axis=1)
+        given = ~np.isnan(planned)
+        price[rows[given], cols[given]] = planned[given]
+    if panel.promo is not None and "promo" in future.columns:
+        promo = np.zeros((n, h))
+        promo[rows, cols] = future["promo"].fillna(False).astype(bool).to_numpy(dtype=float)
+    return price, promo

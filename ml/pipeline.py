@@ -4,13 +4,14 @@ backtest metrics per series out.
 1. Pivot to a panel; stock-out days become unknown demand (imputed for fitting, ignored
    when scoring).
 2. Classify each series (ADI/CV²) and pick its candidates: smooth/erratic series try
-   seasonal naive, moving average, ETS, XGBoost and their median ensemble; intermittent/
+   seasonal naive, moving average, ETS, XGBoost and an ensemble of them; intermittent/
    lumpy series try moving average, Croston, SBA, TSB, XGBoost and an ensemble; series with
-   no demand get zero.
-3. Backtest every candidate at rolling origins; choose per series the best by RMSSE
-   (ties within 1% -> the simpler model).
-4. Refit only what was chosen on the full history (XGBoost is one global fit; statsmodels
-   ETS only for series that chose it), attach intervals (ETS: its own; others: conformal
+   no demand get zero. The ensemble is stacked by default: per demand class, weights fitted
+   on the pooled backtest forecasts.
+3. Backtest every candidate at rolling origins; choose per series the best by RMSSE,
+   shrunk toward the class favourite (ties within 1% -> the simpler model).
+4. Refit only what was chosen (and the ensemble members with weight) on the full history
+   (XGBoost is one global fit; statsmodels ETS only for series that use it), attach intervals (ETS: its own; others: conformal
    from the backtest errors per demand class and horizon), clip at 0, sort quantiles.
 """
 
@@ -33,7 +34,7 @@ from ml.backtest import (
     run_backtest,
     select,
 )
-from ml.data import Calendar, DataError, impute_lost_sales, to_panel
+from ml.data import Calendar, DataError, impute_lost_sales, planned_covariates, to_panel
 from ml.intervals import bounds_for, calibrate, conformal, fix, naive_scale, quantile_levels
 from ml.models import (
     ETS,
@@ -48,12 +49,23 @@ from ml.models import (
     SeasonalNaive,
     combine,
     skill_weights,
+    stack_weights,
 )
 
 SMOOTH_CANDIDATES = ("seasonal_naive", "moving_average", "ets", "xgboost", "ensemble")
 INTERMITTENT_CANDIDATES = ("moving_average", "croston", "sba", "tsb", "xgboost", "ensemble")
 SMOOTH_MEMBERS = ("seasonal_naive", "ets", "xgboost")
 INTERMITTENT_MEMBERS = ("sba", "tsb", "xgboost")
+# Members per ensemble kind (smooth, intermittent): "stacked" offers every candidate and
+# lets the backtest give useless ones weight 0.
+ENSEMBLE_MEMBERS = {
+    "stacked": (
+        ("seasonal_naive", "moving_average", "ets", "xgboost"),
+        ("moving_average", "croston", "sba", "tsb", "xgboost"),
+    ),
+    "median": (SMOOTH_MEMBERS, INTERMITTENT_MEMBERS),
+    "skill": (SMOOTH_MEMBERS, INTERMITTENT_MEMBERS),
+}
 COMPLEXITY = {
     "naive": 0,
     "seasonal_naive": 1,
@@ -79,8 +91,10 @@ class Config:
     # multiplied by (the model's mean score in the demand class / the class's best mean)
     # ** selection_prior, so a model must beat the class favourite clearly to be chosen.
     # An exact fit (score 0) still wins. 0 = per-series scores only.
-    selection_prior: float = 1.0
-    ensemble: str = "median"  # or "skill" (weights 1 / backtest score)
+    selection_prior: float = 4.0
+    # "stacked": per demand class, the non-negative weights (sum 1) whose mean of the members'
+    # backtest forecasts has the least pooled squared error; "median"; "skill" (1 / score).
+    ensemble: str = "stacked"
     use_xgboost: bool = True
     xgb_objective: str = "tweedie"
     xgb_rounds: int = 100
@@ -98,8 +112,8 @@ class Config:
             raise DataError("select_metric must be rmsse, mase, wape or pinball.")
         if self.selection_prior < 0:
             raise DataError("selection_prior cannot be negative.")
-        if self.ensemble not in {"median", "skill"}:
-            raise DataError("ensemble must be 'median' or 'skill'.")
+        if self.ensemble not in ENSEMBLE_MEMBERS:
+            raise DataError("ensemble must be 'stacked', 'median' or 'skill'.")
         if self.ets_engine not in {"statsmodels", "vectorised", "auto"}:
             raise DataError("ets_engine must be statsmodels, vectorised or auto.")
         quantile_levels(self.coverages)
@@ -157,12 +171,42 @@ def _factories(config: Config, n_smooth: int) -> dict:
     return out, engine
 
 
+def _ensemble_weights(config, bt, mask, names, classes, summary) -> np.ndarray:
+    """Members' weights for the series in ``mask`` (rows × members)."""
+    if config.ensemble == "skill":
+        scores = np.stack(
+            [point_metrics(bt, bt.forecasts[m])[config.select_metric][mask] for m in names], 1
+        )
+        weights = skill_weights(scores)
+        return weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    labels = np.asarray(classes, dtype=object)[mask]
+    out = np.zeros((mask.sum(), len(names)))
+    for label in np.unique(labels):
+        rows = np.flatnonzero(mask)[labels == label]
+        w = stack_weights(
+            [bt.forecasts[m][rows] for m in names], bt.actual[rows], bt.scale_mse[rows]
+        )
+        out[labels == label] = w
+        summary[str(label)] = {m: round(float(v), 3) for m, v in zip(names, w, strict=True)}
+    return out
+
+
+def _extend(history: np.ndarray | None, planned: np.ndarray | None) -> np.ndarray | None:
+    if history is None or planned is None:
+        return history
+    return np.concatenate([history, planned], axis=1)
+
+
 def run(
     frame: pd.DataFrame,
     calendar: Calendar | None = None,
     horizon: int | None = None,
     config: Config | None = None,
+    planned: pd.DataFrame | None = None,
 ) -> Result:
+    """``planned``: planned prices/promotions for the forecast days (``series_id``, ``date``,
+    ``price`` and/or ``promo``). Without it the forecast assumes no promotion and the
+    regular price, and the backtest is scored the same way (no peek at later promotions)."""
     config = config or Config()
     if horizon is not None:
         config = Config(**{**config.__dict__, "horizon": horizon})
@@ -185,14 +229,23 @@ def run(
     smooth_rows = np.flatnonzero(~intermittent)
     inter_rows = np.flatnonzero(intermittent & ~no_demand)
     factories, engine = _factories(config, len(smooth_rows))
+    planned_price = planned_promo = None
+    if planned is not None:
+        planned_price, planned_promo = planned_covariates(planned, panel, future)
+    # With plans, each backtest origin knows the promotions/prices of its next h days (the
+    # history's own, standing in for the plans made then); without, it knows none, as the
+    # final forecast will not.
+    ahead = {"price": (planned_price is not None) * h, "promo": (planned_promo is not None) * h}
+    price_all = _extend(panel.price, planned_price)
+    promo_all = _extend(panel.promo, planned_promo)
     timings["prepare"] = time.perf_counter() - clock
 
     def context_at(origin: int) -> Context:
         return Context(
             dates=panel.dates,
             holidays=holidays,
-            price=None if panel.price is None else panel.price[:, :origin],
-            promo=panel.promo,
+            price=None if price_all is None else price_all[:, : origin + ahead["price"]],
+            promo=None if promo_all is None else promo_all[:, : origin + ahead["promo"]],
             classes=cls.classify(y_fit[:, :origin]),
             seed=config.seed,
         )
@@ -215,38 +268,32 @@ def run(
     metric_rows = []
     chosen = np.full(n, "naive", dtype=object)
     per_model: dict[str, dict[str, np.ndarray]] = {}
+    # (series mask, member names, series × members weights or None for the median)
+    group_members: list[tuple[np.ndarray, list[str], np.ndarray | None]] = []
+    ens_summary: dict[str, dict[str, float]] = {}
+    inter_mask = intermittent & ~no_demand
+    smooth_members, inter_members = ENSEMBLE_MEMBERS[config.ensemble]
     if origin_list:
         bt = run_backtest(y_fit, y_eval, factories, h, origin_list, context_at, rows)
         for name, model_notes in bt.notes.items():
             notes += [f"backtest {name}: {note}" for note in model_notes]
-        members = np.full(n, None, dtype=object)
         ens = np.full_like(bt.actual, np.nan)
-        for group, names in ((smooth_rows, SMOOTH_MEMBERS), (inter_rows, INTERMITTENT_MEMBERS)):
+        for mask, names in (
+            (~intermittent & ~no_demand, smooth_members),
+            (inter_mask, inter_members),
+        ):
             names = [m for m in names if m in bt.forecasts]
-            if len(group) == 0 or len(names) < 2:
+            if not mask.any() or len(names) < 2:
                 continue
-            pts = [bt.forecasts[m][group] for m in names]
+            pts = np.stack([np.nan_to_num(bt.forecasts[m][mask]) for m in names], -1)
             weights = None
-            if config.ensemble == "skill":
-                scores = np.stack(
-                    [
-                        point_metrics(bt, bt.forecasts[m])[config.select_metric][group]
-                        for m in names
-                    ],
-                    1,
-                )
-                weights = skill_weights(scores)
-                stacked = np.stack(pts, -1)  # g × o × h × m
-                ens[group] = np.einsum(
-                    "gohm,gm->goh", stacked, weights / weights.sum(1, keepdims=True)
-                )
+            if config.ensemble == "median":
+                ens[mask] = np.median(pts, axis=-1)
             else:
-                ens[group] = np.median(np.stack(pts, -1), axis=-1)
-            for i in group:
-                members[i] = (
-                    names,
-                    None if weights is None else weights[np.searchsorted(group, i)],
-                )
+                weights = np.zeros((n, len(names)))
+                weights[mask] = _ensemble_weights(config, bt, mask, names, classes, ens_summary)
+                ens[mask] = np.einsum("gohm,gm->goh", pts, weights[mask])
+            group_members.append((mask, names, weights))
         bt.forecasts["ensemble"] = ens
         for name in candidates:
             if name not in bt.forecasts:
@@ -279,14 +326,16 @@ def run(
     # 2. final fit of what was chosen ----------------------------------------------------
     clock = time.perf_counter()
     needed = set(chosen)
-    if "ensemble" in needed:
-        needed |= set(SMOOTH_MEMBERS) | set(INTERMITTENT_MEMBERS)
+    for mask, names, weights in group_members:  # only members the ensemble gives weight
+        rows = mask & (chosen == "ensemble")
+        if rows.any():
+            needed |= {m for k, m in enumerate(names) if weights is None or weights[rows, k].any()}
     needed &= set(factories)
     full_ctx = Context(
         dates=panel.dates,
         holidays=holidays,
-        price=panel.price,
-        promo=panel.promo,
+        price=price_all,
+        promo=promo_all,
         classes=classes,
         seed=config.seed,
     )
@@ -322,22 +371,12 @@ def run(
     for name in np.unique(chosen):
         sel = chosen == name
         if name == "ensemble":
-            ens_point = np.zeros((sel.sum(), h))
-            for group, names in (
-                (~intermittent, SMOOTH_MEMBERS),
-                (intermittent, INTERMITTENT_MEMBERS),
-            ):
-                part = sel & group
-                if not part.any():
-                    continue
-                names = [m for m in names if m in finals]
-                pts = [finals[m][0][part] for m in names]
-                weights = None
-                if config.ensemble == "skill":
-                    weights = np.stack([per_model[m][config.select_metric][part] for m in names], 1)
-                    weights = skill_weights(weights)
-                ens_point[part[sel]] = combine(pts, weights)
-            point[sel] = ens_point
+            for mask, names, weights in group_members:
+                part = sel & mask
+                if part.any():
+                    pts = [np.nan_to_num(finals[m][0][part]) if m in finals else 0 for m in names]
+                    pts = [np.broadcast_to(p, (part.sum(), h)) for p in pts]
+                    point[part] = combine(pts, None if weights is None else weights[part])
         elif name in finals:
             point[sel] = finals[name][0][sel]
         own = finals.get(name, (None, None))[1]
@@ -393,6 +432,7 @@ def run(
         "origins": [str(panel.dates[o].date()) for o in origin_list],
         "ets_engine": engine,
         "model_mix": series["model"].value_counts().to_dict(),
+        "ensemble_weights": ens_summary,
         "class_mix": series["demand_class"].value_counts().to_dict(),
         "timings": timings,
     }

@@ -2,7 +2,7 @@
 
 from ml.models.base import Context, Forecast, Model
 from ml.models.baseline import MovingAverage, Naive, SeasonalNaive
-from ml.models.ensemble import Ensemble, combine, skill_weights
+from ml.models.ensemble import Ensemble, combine, skill_weights, stack_weights
 from ml.models.ets import ETS, HoltWinters
 from ml.models.intermittent import SBA, TSB, Croston
 from ml.models.xgb import GlobalXGB
@@ -23,4 +23,5 @@ __all__ = [
     "TSB",
     "combine",
     "skill_weights",
+    "stack_weights",
 ]

@@ -1,4 +1,5 @@
-"""Combine members' forecasts: the median, or a mean weighted by backtest skill."""
+"""Combine members' forecasts: a stacked mean (weights fitted on the backtest), the median,
+or a mean weighted by backtest skill."""
 
 from __future__ import annotations
 
@@ -23,6 +24,42 @@ def skill_weights(scores: np.ndarray) -> np.ndarray:
     scores = np.asarray(scores, dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(np.isfinite(scores), 1.0 / np.maximum(scores, 1e-6), 0.0)
+
+
+def stack_weights(
+    forecasts: list[np.ndarray],
+    actual: np.ndarray,
+    scale: np.ndarray,
+    max_points: int = 200_000,
+) -> np.ndarray:
+    """Non-negative weights summing to 1 whose weighted mean of the members' backtest
+    forecasts has the least squared error, pooled over many series (one weight per member
+    for the whole pool, so four noisy origins per series cannot overfit them).
+
+    ``forecasts``: members' backtest forecasts (series × origins × horizon each);
+    ``actual``: the same shape (NaN = unknown); ``scale``: series × origins, the RMSSE
+    denominator, so errors are compared in each series' own units. A member that adds
+    nothing gets weight 0."""
+    from scipy.optimize import nnls
+
+    m = len(forecasts)
+    root = np.sqrt(np.maximum(scale, 1e-12))[:, :, None]
+    target = (actual / root).ravel()
+    design = np.stack([(f / root).ravel() for f in forecasts], axis=1)
+    ok = np.isfinite(target) & np.isfinite(design).all(axis=1)
+    target, design = target[ok], design[ok]
+    if len(target) == 0:
+        return np.full(m, 1.0 / m)
+    if len(target) > max_points:  # evenly spaced rows: deterministic and plenty for m weights
+        pick = np.linspace(0, len(target) - 1, max_points).astype(int)
+        target, design = target[pick], design[pick]
+    # The sum-to-one constraint as one heavily weighted extra equation.
+    penalty = 10.0 * np.sqrt(len(target)) * max(float(np.abs(design).mean()), 1e-6)
+    weights, _ = nnls(
+        np.vstack([design, np.full(m, penalty)]), np.append(target, penalty), maxiter=50 * m
+    )
+    total = weights.sum()
+    return weights / total if total > 0 else np.full(m, 1.0 / m)
 
 
 class Ensemble:

@@ -1,6 +1,6 @@
-"""Issue 6 targets for ml/: nightly run for 10,000 series x 730 days under 120 s on this
-2-core machine (peak memory printed), and accuracy on a 28-day holdout versus seasonal naive
-and an ETS reference, with interval coverage.
+"""Issue 6 speed target for ml/: nightly run for 10,000 series x 730 days under 120 s on this
+2-core machine (peak memory printed). The accuracy targets are in bench_forecast_accuracy.py,
+which uses this module's simulator.
 
 No real retail data set is available offline here, so the demand is simulated with the
 features real SKU data has: weekly and yearly seasonality, trends, holidays, promotions with
@@ -20,13 +20,10 @@ import pandas as pd
 
 from ml import policy
 from ml.data import Calendar
-from ml.models import ETS, SeasonalNaive
 from ml.pipeline import Config, run
 
 SERIES = int(os.environ.get("BENCH_FORECAST_SERIES", "10000"))
 DAYS = int(os.environ.get("BENCH_FORECAST_DAYS", "730"))
-ACCURACY_SERIES = int(os.environ.get("BENCH_FORECAST_ACCURACY_SERIES", "2000"))
-ETS_REFERENCE = int(os.environ.get("BENCH_FORECAST_ETS_SERIES", "150"))
 START = "2024-01-01"
 
 
@@ -97,46 +94,3 @@ def test_bench_forecast_speed_10k_series():
     print(f"model mix: {result.summary['model_mix']}; classes: {result.summary['class_mix']}")
     assert len(tidy) == SERIES * 28 and len(table) == SERIES
     assert total < 120, f"nightly run took {total:.0f} s (target < 120 s)"
-
-
-def _rmsse(forecast, actual, history):
-    scale = np.nanmean(np.diff(history, axis=1) ** 2, axis=1)
-    return np.sqrt(np.mean((forecast - actual) ** 2, axis=1) / np.maximum(scale, 1e-9))
-
-
-def _wape(forecast, actual):
-    return np.abs(forecast - actual).sum() / actual.sum()
-
-
-def test_bench_forecast_accuracy_holdout():
-    frame, y, truth = simulate(ACCURACY_SERIES, DAYS, seed=2)
-    cutoff = pd.Timestamp(START) + pd.Timedelta(days=DAYS - 28)
-    history = frame[frame["date"] < cutoff]
-    actual = y[:, -28:]
-    result = run(history, Calendar("US"), 28, Config(seed=0))
-    hist = y[:, :-28]
-    snaive = SeasonalNaive().fit(hist).forecast(28).point
-    ours = _rmsse(result.point, actual, hist)
-    base = _rmsse(snaive, actual, hist)
-    sample = np.random.default_rng(0).choice(ACCURACY_SERIES, ETS_REFERENCE, replace=False)
-    ets = ETS(kind="additive").fit(hist[sample]).forecast(28).point
-    ets_rmsse = _rmsse(ets, actual[sample], hist[sample])
-    inside80 = (actual >= result.quantiles[0.1]) & (actual <= result.quantiles[0.9])
-    inside95 = (actual >= result.quantiles[0.025]) & (actual <= result.quantiles[0.975])
-    oracle = _rmsse(truth[:, -28:], actual, hist)  # forecasting the true mean: the floor
-    ratio = ours.mean() / base.mean()
-    vs_ets = 1 - ours[sample].mean() / ets_rmsse.mean()
-    print(
-        f"\naccuracy, {ACCURACY_SERIES} series, 28-day holdout: RMSSE {ours.mean():.3f} vs "
-        f"seasonal naive {base.mean():.3f} (ratio {ratio:.2f}, target <= 0.80); "
-        f"WAPE {_wape(result.point, actual):.3f} vs {_wape(snaive, actual):.3f}; "
-        f"on {ETS_REFERENCE} sampled series RMSSE {ours[sample].mean():.3f} vs statsmodels "
-        f"ETS(A,Ad,A) {ets_rmsse.mean():.3f} ({vs_ets * 100:+.1f}%, target >= +3%); "
-        f"coverage 80%: {inside80.mean():.3f} (0.75-0.85), 95%: {inside95.mean():.3f} "
-        f"(0.92-0.97); the true mean itself scores RMSSE {oracle.mean():.3f} overall and "
-        f"{oracle[sample].mean():.3f} on the sample (no forecast can do better); backtest model mix {result.summary['model_mix']}"
-    )
-    assert ratio <= 0.80
-    assert vs_ets >= 0.03
-    assert 0.75 <= inside80.mean() <= 0.85
-    assert 0.92 <= inside95.mean() <= 0.97
