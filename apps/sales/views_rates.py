@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.permissions import capability_required
@@ -57,6 +57,7 @@ def exchange_rates(request):
 @require_POST
 @capability_required(CAPABILITY)
 def exchange_rate_remove(request, currency: str):
-    exchange_rate_delete(currency=currency)
+    row = get_object_or_404(ExchangeRate, currency=currency.strip().upper())
+    exchange_rate_delete(currency=row.currency)
     messages.success(request, f"The rate of {currency.upper()} was removed.")
     return redirect("sales:exchange_rates")

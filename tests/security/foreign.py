@@ -30,10 +30,12 @@ NOT_OBJECTS = {
 
 # Raw link tokens the other company's rows are made for (only hashes or uuids are stored).
 INVITATION_TOKEN = "beta-secret-invitation-token"
+FOREIGN_CURRENCY = "XBT"  # the other company's exchange rate (keyed by currency, not id)
 
 # Function views: route name -> {parameter: model}. The view's own get_object_or_404.
 ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "accounts:api_key_action": {"pk": "accounts.ApiKey"},
+    "accounts:api_key_usage": {"pk": "accounts.ApiKey"},
     "accounts:change_role": {"pk": "accounts.User"},
     "accounts:set_active": {"pk": "accounts.User"},
     "accounts:invitation_resend": {"pk": "accounts.Invitation"},
@@ -82,6 +84,8 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "sales:customers:related_delete": {"pk": "sales.Customer", "item_pk": "sales.CustomerContact"},
     "sales:order": {"pk": "sales.SalesOrder"},
     "sales:order_edit": {"pk": "sales.SalesOrder"},
+    "sales:order_promise": {"pk": "sales.SalesOrder"},
+    "sales:exchange_rate_remove": {"currency": "sales.ExchangeRate"},
     "sales:order_ship": {"pk": "sales.SalesOrder"},
     "sales:order_invoice": {"pk": "sales.SalesOrder"},
     "sales:return_new": {"pk": "sales.SalesOrder"},
@@ -155,6 +159,7 @@ ROUTE_VALUES: dict[str, dict[str, str]] = {
     "purchasing:order_action": {"action": "cancel"},
     "sales:customers:related_delete": {"what": "contact"},
     "audit:record": {"table": "catalog_product"},
+    "sales:exchange_rate_remove": {"currency": FOREIGN_CURRENCY},
     "accounts:invitation_accept": {"token": INVITATION_TOKEN},
     "privacy:export_download": {"token": str(FOREIGN_UUID)},
 }

@@ -31,9 +31,11 @@ from apps.privacy.company_export import export_path
 from apps.privacy.models import CompanyExport
 from apps.reports.models import ReportFile
 from apps.reports.storage import report_storage
+from apps.sales.models import ExchangeRate
 from apps.tenants.services.handoff import handoff_url
 from tests.conftest import TenantClient
 from tests.security.foreign import (
+    FOREIGN_CURRENCY,
     INVITATION_TOKEN,
     ForeignObjects,
     id_params,
@@ -77,6 +79,7 @@ def foreign_objects(other_tenant):
         EmailAddress: {"email": "secret-owner@beta.test", "verified": False},
         CompanyExport: {"token": FOREIGN_UUID, "state": CompanyExport.State.READY},
         JobProgress: {"schema_name": schema, "label": "Beta job", "func_path": "x.y"},
+        ExchangeRate: {"currency": FOREIGN_CURRENCY},
     }
     with schema_context(schema):
         made = ForeignObjects(overrides)
