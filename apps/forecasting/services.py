@@ -263,6 +263,7 @@ def forecast_run_execute(
         calendar = _calendar()
         result = pipeline_run(frame, calendar, run.horizon, Config(seed=run.pk or 0))
         lap("forecast")
+        timings["ml"] = dict(result.summary.get("timings", {}))
         pairs: list[tuple[int, int]] = []
         by_warehouse = None
         if not split.empty:

@@ -101,7 +101,9 @@ def test_the_nightly_write_is_a_fixed_number_of_queries_whatever_the_catalogue(
     two_warehouses,
 ):
     forecast_settings_update(reorder_mode="forecast")
-    few, run_few = _run_queries(_catalogue(two_warehouses, 2))
+    small = _catalogue(two_warehouses, 2)
+    _run_queries(small)  # the first run creates settings rows and fills caches
+    few, run_few = _run_queries(small)
     many, run_many = _run_queries(_catalogue(two_warehouses, 7))
     assert run_few.status == run_many.status == ForecastRun.Status.DONE
     assert (run_few.series, run_many.series) == (2, 7)
