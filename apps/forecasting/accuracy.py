@@ -222,8 +222,8 @@ def accuracy_by_week(
     """Realised accuracy per week (Monday to Sunday) over the last ``weeks`` weeks, overall
     or for one variant: every past day judged by the forecast made before it (the
     snapshot), stock-out days left out. WAPE = total miss / total actual; MASE = mean
-    daily miss / the item's mean day-to-day change over the half year before the period
-    (below 1: better than "same as yesterday"), averaged over items. Weeks with nothing
+    daily miss / the item's mean day-to-day change over the half year before its first
+    scored day (below 1: better than "same as yesterday"), averaged over items. Weeks with nothing
     to score are kept with None, so the chart shows gaps honestly. Four queries."""
     today = today or demand._today()
     last = today - timedelta(days=1)
@@ -243,7 +243,10 @@ def accuracy_by_week(
         end=last,
     ).rename(columns={"series_id": "variant_id", "quantity": "actual"})
     actual["date"] = actual["date"].dt.date
-    before = actual[actual["date"] < first].sort_values(["variant_id", "date"])
+    # The scale: each item's day-to-day change before the first day scored for it.
+    first_scored = snaps.groupby("variant_id")["date"].min()
+    before = actual[actual["date"] < actual["variant_id"].map(first_scored)]
+    before = before.sort_values(["variant_id", "date"])
     change = before.groupby("variant_id")["actual"].diff().abs()
     scale = change.groupby(before["variant_id"]).mean()
     merged = snaps.merge(actual[["variant_id", "date", "actual", "stockout"]], how="left")

@@ -54,3 +54,15 @@ def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
                 count += 1
     _log(sql, started)
     return count
+
+
+def copy_out(sql: str, params: Sequence = ()) -> bytes:
+    """The text a ``COPY (SELECT …) TO STDOUT`` returns (one query, logged like the others)."""
+    chunks = []
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(sql, list(params)) as copy:
+            for chunk in copy:
+                chunks.append(bytes(chunk))
+    _log(sql, started)
+    return b"".join(chunks)

@@ -21,11 +21,11 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 from django.db.models import Case, DecimalField, F, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.forecasting.bulk import copy_out
 from apps.forecasting.models import DemandHistory
 from apps.inventory.models import StockMove
 
@@ -116,15 +116,11 @@ def _imported(ids, start: date, end: date, *, by_warehouse: bool) -> pd.DataFram
         f"COPY (SELECT {group}, date - %s AS day, SUM(quantity), BOOL_AND(stockout) "
         f"FROM {table} WHERE {' AND '.join(where)} GROUP BY {group}, date) TO STDOUT"
     )
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(sql, [start, *params]) as copy:
-            for chunk in copy:
-                buffer.write(chunk)
-    buffer.seek(0)
+    text = copy_out(sql, [start, *params])
     names = [*keys, "day", "quantity", "stockout"]
-    if not buffer.getbuffer().nbytes:
+    if not text:
         return pd.DataFrame(columns=[*keys, "date", "quantity", "stockout"])
+    buffer = io.BytesIO(text)
     rows = pd.read_csv(
         buffer, sep="\t", header=None, names=names, true_values=["t"], false_values=["f"]
     )

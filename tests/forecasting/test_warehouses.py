@@ -111,3 +111,29 @@ def test_the_nightly_write_is_a_fixed_number_of_queries_whatever_the_catalogue(
     assert ReorderRule.objects.filter(variant__product__name="Range 7").count() == 14
     assert few == many, (few, many)
     assert many <= 25
+
+
+def test_variant_page_picks_a_warehouse(two_warehouses, tenant_client, users):
+    from django.urls import reverse
+
+    shop = two_warehouses
+    red, _blue = shop["variants"]
+    import_history(red, mean=6, warehouse=shop["main"], seed=1)
+    import_history(red, mean=2, warehouse=shop["west"], seed=2)
+    run = forecast_run_execute(run=ForecastRun.objects.create())
+    west = WarehousePolicy.objects.get(run=run, variant=red, warehouse=shop["west"])
+    total = PolicyResult.objects.get(run=run, variant=red)
+    tenant_client.force_login(users["viewer"])
+    url = reverse("forecasting:variant", args=[red.pk])
+    page = tenant_client.get(url)
+    assert page.status_code == 200
+    assert 'id="warehouse-picker"' in page.text and f"?warehouse={shop['west'].pk}" in page.text
+    assert f"{total.reorder_point.normalize()}</dd>" in page.text
+    local = tenant_client.get(url, {"warehouse": shop["west"].pk})
+    assert local.status_code == 200
+    assert "Demand shipped from West only" in local.text
+    assert f"{west.reorder_point.normalize()}</dd>" in local.text
+    assert f"{west.daily_demand.normalize()} a day" in local.text
+    # A warehouse without its own forecast (or garbage) shows the total.
+    other = tenant_client.get(url, {"warehouse": "nope"})
+    assert other.status_code == 200 and "All warehouses together" in other.text
