@@ -255,7 +255,10 @@ def forecast_run_execute(
         if frame.empty:
             run.status = ForecastRun.Status.DONE
             run.series = 0
-            run.error = "No shipments in the last two years: nothing to forecast yet."
+            run.error = (
+                "No shipments or imported demand history in the last two years: "
+                "nothing to forecast yet."
+            )
             run.finished_at = timezone.now()
             run.save()
             return run
