@@ -4,7 +4,7 @@ forecast at the time) against the demand the ledger shows since. Three queries p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -188,3 +188,111 @@ def realised_by_variant(date_from: date, date_to: date, *, today: date | None = 
         abs_err=("abs_err", "sum"),
     )
     return out.reset_index()
+
+
+SCALE_DAYS = 182  # history before the period that sets each item's MASE scale
+
+
+def _snapshots(date_from: date, date_to: date, variant_ids=None) -> pd.DataFrame:
+    """Per (variant, day) in the period the forecast of the latest finished run that
+    finished before that day began. Columns variant_id, date, forecast. One query."""
+    rows = Forecast.objects.filter(
+        run__status=ForecastRun.Status.DONE, date__gte=date_from, date__lte=date_to
+    )
+    if variant_ids is not None:
+        rows = rows.filter(variant_id__in=list(variant_ids))
+    frame = pd.DataFrame.from_records(
+        rows.values_list("run__finished_at", "run_id", "variant_id", "date", "quantity"),
+        columns=["finished_at", "run_id", "variant_id", "date", "forecast"],
+    )
+    if frame.empty:
+        return frame
+    made = pd.to_datetime(frame["finished_at"], utc=True).dt.date
+    frame = frame[made < frame["date"]]
+    frame = frame.sort_values(["finished_at", "run_id"]).drop_duplicates(
+        ["variant_id", "date"], keep="last"
+    )
+    frame["forecast"] = frame["forecast"].astype(float)
+    return frame[["variant_id", "date", "forecast"]]
+
+
+def accuracy_by_week(
+    *, weeks: int = 12, variant_id: int | None = None, today: date | None = None
+) -> list[dict]:
+    """Realised accuracy per week (Monday to Sunday) over the last ``weeks`` weeks, overall
+    or for one variant: every past day judged by the forecast made before it (the
+    snapshot), stock-out days left out. WAPE = total miss / total actual; MASE = mean
+    daily miss / the item's mean day-to-day change over the half year before its first
+    scored day (below 1: better than "same as yesterday"), averaged over items. Weeks with nothing
+    to score are kept with None, so the chart shows gaps honestly. Four queries."""
+    today = today or demand._today()
+    last = today - timedelta(days=1)
+    first = last - timedelta(days=last.weekday()) - timedelta(weeks=weeks - 1)
+    week_starts = [first + timedelta(weeks=i) for i in range(weeks)]
+    empty = [
+        {"week": w, "days": 0, "forecast": 0.0, "actual": 0.0, "wape": None, "mase": None}
+        for w in week_starts
+    ]
+    ids = None if variant_id is None else [variant_id]
+    snaps = _snapshots(first, last, ids)
+    if snaps.empty:
+        return empty
+    actual = demand.demand_history(
+        variant_ids=snaps["variant_id"].unique().tolist(),
+        days=(last - first).days + 1 + SCALE_DAYS,
+        end=last,
+    ).rename(columns={"series_id": "variant_id", "quantity": "actual"})
+    actual["date"] = actual["date"].dt.date
+    # The scale: each item's day-to-day change before the first day scored for it.
+    first_scored = snaps.groupby("variant_id")["date"].min()
+    before = actual[actual["date"] < actual["variant_id"].map(first_scored)]
+    before = before.sort_values(["variant_id", "date"])
+    change = before.groupby("variant_id")["actual"].diff().abs()
+    scale = change.groupby(before["variant_id"]).mean()
+    merged = snaps.merge(actual[["variant_id", "date", "actual", "stockout"]], how="left")
+    merged["actual"] = merged["actual"].fillna(0.0)
+    merged = merged[~merged["stockout"].fillna(False).astype(bool)]
+    merged["abs_err"] = (merged["forecast"] - merged["actual"]).abs()
+    merged["week"] = [d - timedelta(days=d.weekday()) for d in merged["date"]]
+    out = []
+    for row in empty:
+        part = merged[merged["week"] == row["week"]]
+        if part.empty:
+            out.append(row)
+            continue
+        total = part["actual"].sum()
+        per_item = part.groupby("variant_id")["abs_err"].mean() / scale.reindex(
+            part["variant_id"].unique()
+        )
+        per_item = per_item.replace([float("inf")], float("nan")).dropna()
+        out.append(
+            {
+                "week": row["week"],
+                "days": int(part["date"].nunique()),
+                "forecast": round(float(part["forecast"].sum()), 3),
+                "actual": round(float(total), 3),
+                "wape": float(part["abs_err"].sum() / total) if total > 0 else None,
+                "mase": float(per_item.mean()) if len(per_item) else None,
+            }
+        )
+    return out
+
+
+def accuracy_chart(weekly: list[dict]) -> dict:
+    """The weekly figures as a Chart.js line chart (WAPE in %, MASE on its own axis)."""
+    return {
+        "type": "line",
+        "labels": [f"{w['week']:%d %b}" for w in weekly],
+        "datasets": [
+            {
+                "label": "Error (WAPE, %)",
+                "data": [None if w["wape"] is None else round(w["wape"] * 100, 1) for w in weekly],
+                "yAxisID": "y",
+            },
+            {
+                "label": "Scaled error (MASE)",
+                "data": [None if w["mase"] is None else round(w["mase"], 3) for w in weekly],
+                "yAxisID": "mase",
+            },
+        ],
+    }

@@ -139,3 +139,103 @@ class ForecastSettings(models.Model):
             "B": float(self.service_level_b),
             "C": float(self.service_level_c),
         }
+
+
+class WarehouseForecast(models.Model):
+    """The daily forecast of one variant in one warehouse (demand shipped from there), kept
+    per run beside the variant total in ``Forecast``. Only variants that shipped from two or
+    more warehouses get these rows: with one warehouse the total is that warehouse's."""
+
+    run = models.ForeignKey(
+        ForecastRun, on_delete=models.CASCADE, related_name="warehouse_forecasts"
+    )
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    quantity = models.DecimalField(**QTY)
+    lower_80 = models.DecimalField(**QTY)
+    upper_80 = models.DecimalField(**QTY)
+    lower_95 = models.DecimalField(**QTY)
+    upper_95 = models.DecimalField(**QTY)
+
+    class Meta:
+        ordering = ["variant_id", "warehouse_id", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "variant", "warehouse", "date"],
+                name="whforecast_unique_run_variant_wh_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["variant", "warehouse", "date"], name="whforecast_variant_wh")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id} {self.date}: {self.quantity}"
+
+
+class WarehousePolicy(models.Model):
+    """One variant's policy in one warehouse: safety stock and reorder point from that
+    warehouse's own forecast (service level from the variant's ABC class)."""
+
+    run = models.ForeignKey(
+        ForecastRun, on_delete=models.CASCADE, related_name="warehouse_policies"
+    )
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=30)
+    demand_class = models.CharField(max_length=20)
+    metrics = models.JSONField(default=dict, blank=True)
+    service_level = models.DecimalField(max_digits=5, decimal_places=4)
+    lead_time_days = models.PositiveSmallIntegerField()
+    daily_demand = models.DecimalField(**QTY)
+    safety_stock = models.DecimalField(**QTY)
+    reorder_point = models.DecimalField(**QTY)
+    order_quantity = models.DecimalField(**QTY)
+    stock_position = models.DecimalField(**QTY)
+    stockout_date = models.DateField(null=True, blank=True)
+    stockout_probability = models.DecimalField(max_digits=5, decimal_places=4)
+
+    class Meta:
+        ordering = ["variant_id", "warehouse_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "variant", "warehouse"], name="whpolicy_unique_run_variant_wh"
+            ),
+        ]
+        indexes = [models.Index(fields=["variant", "-run"], name="whpolicy_variant_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id}: reorder at {self.reorder_point}"
+
+
+class DemandHistory(models.Model):
+    """Demand imported from before the company used Stockroom (CSV/XLSX through the
+    import framework): units sold per variant and day, optionally per warehouse. Demand
+    extraction merges it with the ledger's; the ledger wins on days it covers."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # null: the variant's demand with no warehouse given
+    date = models.DateField()
+    quantity = models.DecimalField(**QTY)
+    stockout = models.BooleanField(default=False)  # sold out that day: lost sales, not zero
+    batch_id = models.BigIntegerField(null=True, blank=True)  # the import that wrote it
+
+    class Meta:
+        ordering = ["variant_id", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "warehouse", "date"],
+                name="demandhistory_unique_variant_wh_date",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="demandhistory_quantity_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="demandhistory_date")]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id or '-'} {self.date}: {self.quantity}"

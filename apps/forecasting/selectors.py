@@ -7,7 +7,13 @@ from datetime import timedelta
 from django.db.models import QuerySet
 
 from apps.forecasting import demand
-from apps.forecasting.models import Forecast, ForecastRun, PolicyResult
+from apps.forecasting.models import (
+    Forecast,
+    ForecastRun,
+    PolicyResult,
+    WarehouseForecast,
+    WarehousePolicy,
+)
 
 HISTORY_SHOWN = 91
 
@@ -41,18 +47,44 @@ def at_risk(run: ForecastRun | None, threshold: float = 0.5) -> QuerySet[PolicyR
     )
 
 
-def variant_forecast(variant) -> dict:
-    """Latest policy and forecast of one variant plus recent demand for the chart."""
+def variant_forecast(variant, warehouse_id: int | None = None) -> dict:
+    """Latest policy and forecast of one variant (all warehouses, or one warehouse's when
+    the latest run forecast it there) plus recent demand for the chart. ``warehouses``:
+    the warehouses the latest run has a forecast for (the page's picker)."""
     policy = (
         PolicyResult.objects.filter(variant=variant, run__status=ForecastRun.Status.DONE)
         .select_related("run")
         .order_by("-run__finished_at", "-run_id")
         .first()
     )
-    days = []
+    warehouses, warehouse = [], None
     if policy is not None:
-        days = list(Forecast.objects.filter(run=policy.run, variant=variant).order_by("date"))
-    frame = demand.demand_history(variant_ids=[variant.pk], days=HISTORY_SHOWN)
+        by_warehouse = {
+            p.warehouse_id: p
+            for p in WarehousePolicy.objects.filter(run=policy.run, variant=variant)
+            .select_related("warehouse")
+            .order_by("warehouse__code")
+        }
+        warehouses = [p.warehouse for p in by_warehouse.values()]
+        if warehouse_id in by_warehouse:
+            local = by_warehouse[warehouse_id]
+            # The classes and pattern words are the variant's; the figures the warehouse's.
+            local.run, local.abc, local.xyz = policy.run, policy.abc, policy.xyz
+            local.pattern = policy.pattern
+            policy, warehouse = local, local.warehouse
+    days = []
+    if policy is not None and warehouse is not None:
+        days = list(
+            WarehouseForecast.objects.filter(
+                run=policy.run, variant=variant, warehouse=warehouse
+            ).order_by("date")
+        )
+        frame = demand.warehouse_demand_history(variant_ids=[variant.pk], days=HISTORY_SHOWN)
+        frame = frame[frame["warehouse_id"] == warehouse.pk]
+    else:
+        if policy is not None:
+            days = list(Forecast.objects.filter(run=policy.run, variant=variant).order_by("date"))
+        frame = demand.demand_history(variant_ids=[variant.pk], days=HISTORY_SHOWN)
     history = [
         (row.date.date(), float(row.quantity), bool(row.stockout)) for row in frame.itertuples()
     ]
@@ -69,6 +101,8 @@ def variant_forecast(variant) -> dict:
         "projection": projection,
         "horizon_end": days[-1].date if days else None,
         "first_day": days[0].date - timedelta(days=0) if days else None,
+        "warehouses": warehouses,
+        "warehouse": warehouse,
     }
 
 

@@ -13,11 +13,12 @@ def forecast_run_job(run_id: int, job_id: str | None = None) -> str:
     return f"{run.series} items forecast"
 
 
-def forecast_nightly() -> str:
-    """The nightly run (fanned out per company by the schedule)."""
+def forecast_nightly(timings: dict | None = None) -> str:
+    """The nightly run (fanned out per company by the schedule). ``timings`` collects
+    seconds per stage (benchmarks)."""
     try:
         run = _run_create(trigger=ForecastRun.Trigger.NIGHTLY)
     except ForecastingError as exc:
         return str(exc)
-    run = forecast_run_execute(run=run)
+    run = forecast_run_execute(run=run, timings=timings)
     return f"{run.series} items forecast"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("variants/<int:pk>/", views.variant_detail, name="variant"),
     path("reforecast/", views.reforecast, name="reforecast"),
     path("settings/", views.settings_edit, name="settings"),
+    path("accuracy.json", views.accuracy_data, name="accuracy-data"),
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.permissions import capability_required, user_can
@@ -11,7 +13,12 @@ from apps.catalog.models import Variant
 from apps.core.htmx import render_page_or_partial
 from apps.core.pagination import paginate
 from apps.forecasting import selectors, services
-from apps.forecasting.accuracy import accuracy_by_run, variant_accuracy
+from apps.forecasting.accuracy import (
+    accuracy_by_run,
+    accuracy_by_week,
+    accuracy_chart,
+    variant_accuracy,
+)
 from apps.forecasting.config import (
     forecast_settings,
     forecast_settings_read,
@@ -32,6 +39,7 @@ def overview(request):
         "at_risk": list(selectors.at_risk(latest)[:20]),
         "can_run": user_can(request.user, "forecasting.run"),
         "accuracy": accuracy_by_run() if not request.htmx else [],
+        "weekly": accuracy_by_week() if not request.htmx else [],
         "insights": selectors.insights(latest) if not request.htmx else {},
         "revenue": _revenue_rows(latest),
         "settings": forecast_settings_read(),
@@ -51,7 +59,8 @@ def _revenue_rows(run) -> list[dict]:
 @capability_required("forecasting.view")
 def variant_detail(request, pk: int):
     variant = get_object_or_404(Variant.objects.select_related("product"), pk=pk)
-    data = selectors.variant_forecast(variant)
+    picked = request.GET.get("warehouse", "")
+    data = selectors.variant_forecast(variant, int(picked) if picked.isdigit() else None)
     chart = {
         "history_labels": [str(d) for d, _, _ in data["history"]],
         "history": [q for _, q, _ in data["history"]],
@@ -73,6 +82,8 @@ def variant_detail(request, pk: int):
         "chart": chart,
         "can_run": user_can(request.user, "forecasting.run"),
         "accuracy_history": variant_accuracy(variant.pk),
+        "weekly": accuracy_by_week(variant_id=variant.pk),
+        "accuracy_src": f"{reverse('forecasting:accuracy-data')}?variant={variant.pk}",
         "settings": forecast_settings_read(),
     }
     return render(request, "forecasting/variant.html", context)
@@ -116,3 +127,23 @@ def reforecast(request):
     if variant is not None:
         return redirect("forecasting:variant", variant.pk)
     return redirect("forecasting:overview")
+
+
+@require_GET
+@capability_required("forecasting.view")
+def accuracy_data(request):
+    """Weekly realised accuracy as a Chart.js spec, overall or for ``?variant=<id>`` (the
+    pages draw it with static/js/accuracy-chart.js; their tables carry the same figures)."""
+    variant_id = None
+    if request.GET.get("variant"):
+        variant_id = get_object_or_404(Variant, pk=_int_or_404(request.GET["variant"])).pk
+    weekly = accuracy_by_week(variant_id=variant_id)
+    return JsonResponse(accuracy_chart(weekly))
+
+
+def _int_or_404(value: str) -> int:
+    from django.http import Http404
+
+    if not value.isdigit():
+        raise Http404("No such variant.")
+    return int(value)

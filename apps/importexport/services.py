@@ -202,6 +202,9 @@ def import_batch_apply(*, batch: ImportBatch, progress: Progress = _no_progress)
     try:
         with transaction.atomic():
             importer.before_apply(to_apply)
+            if importer.apply_many is not None:
+                importer.apply_many(to_apply)
+                to_apply = []
             for index, current in enumerate(to_apply, start=1):
                 importer.apply(current)
                 if index % PROGRESS_EVERY == 0:

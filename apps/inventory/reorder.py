@@ -45,3 +45,42 @@ def reorder_rule_delete(*, rule: ReorderRule) -> None:
     """Back to the variant's own values for that warehouse."""
     rule.delete()
     cache.delete(LOW_STOCK_CACHE_KEY)
+
+
+def reorder_rules_set_many(*, values: dict[tuple[int, int], tuple[Decimal, Decimal, Decimal]]):
+    """Many rules at once (forecast-driven values, nightly): ``values`` maps (variant id,
+    warehouse id) → (reorder point, reorder quantity, safety stock), all ≥ 0. One upsert
+    whatever the number; rules whose values are the same are left alone. Returns how many
+    rules were created or changed."""
+    if not values:
+        return 0
+    from django.db import connection
+
+    keys = list(values)
+    table = connection.ops.quote_name(ReorderRule._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} AS r
+                   (variant_id, warehouse_id, reorder_point, reorder_quantity, safety_stock,
+                    updated_at)
+            SELECT n.variant_id, n.warehouse_id, n.point, n.quantity, n.safety, now()
+              FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::numeric[],
+                          %s::numeric[]) AS n(variant_id, warehouse_id, point, quantity, safety)
+            ON CONFLICT (variant_id, warehouse_id) DO UPDATE
+               SET reorder_point = EXCLUDED.reorder_point,
+                   reorder_quantity = EXCLUDED.reorder_quantity,
+                   safety_stock = EXCLUDED.safety_stock,
+                   updated_at = EXCLUDED.updated_at
+             WHERE (r.reorder_point, r.reorder_quantity, r.safety_stock) IS DISTINCT FROM
+                   (EXCLUDED.reorder_point, EXCLUDED.reorder_quantity, EXCLUDED.safety_stock)
+            """,
+            [
+                [v for v, _ in keys],
+                [w for _, w in keys],
+                *([max(values[k][i], ZERO) for k in keys] for i in range(3)),
+            ],
+        )
+        changed = cursor.rowcount
+    cache.delete(LOW_STOCK_CACHE_KEY)
+    return changed

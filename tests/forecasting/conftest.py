@@ -55,3 +55,30 @@ def sales_history(shop):
             if q:
                 post(StockMove.Kind.SHIPMENT, v, shelf, -q, on(d))
     return shop
+
+
+def import_history(variant, *, mean: float, days: int = 140, warehouse=None, seed: int = 0):
+    """``days`` of imported daily demand up to yesterday (pinned today), weekly pattern."""
+    from apps.forecasting.history import HistoryDay, demand_history_import
+
+    rng = np.random.default_rng(seed)
+    rows = [
+        HistoryDay(
+            variant.pk,
+            warehouse.pk if warehouse else None,
+            on(d).date(),
+            Decimal(int(rng.poisson(mean * (1.6 if on(d).weekday() >= 5 else 1.0)))),
+        )
+        for d in range(days, 0, -1)
+    ]
+    demand_history_import(days=rows)
+    return rows
+
+
+@pytest.fixture
+def two_warehouses(shop):
+    west = Warehouse.objects.create(code="WEST", name="West")
+    shop["west_shelf"] = Location.objects.create(warehouse=west, code="W-01")
+    shop["main"] = shop["shelf"].warehouse
+    shop["west"] = west
+    return shop

@@ -38,9 +38,9 @@ def test_no_sales_means_an_empty_frame(shop):
     assert demand_history().empty
 
 
-def test_extraction_is_two_queries_whatever_the_history(
+def test_extraction_is_three_queries_whatever_the_history(
     sales_history, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         frame = demand_history()
     assert frame["series_id"].nunique() == 2

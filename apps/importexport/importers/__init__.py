@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apps.importexport.importers.base import Importer
 from apps.importexport.importers.customers import CustomerImporter
+from apps.importexport.importers.demand_history import DemandHistoryImporter
 from apps.importexport.importers.products import ProductImporter
 from apps.importexport.importers.stock import AdjustmentImporter, OpeningStockImporter
 from apps.importexport.importers.suppliers import SupplierImporter
@@ -16,6 +17,7 @@ IMPORTERS: dict[str, type[Importer]] = {
         OpeningStockImporter,
         AdjustmentImporter,
         CustomerImporter,
+        DemandHistoryImporter,
     )
 }
 

@@ -227,6 +227,10 @@ class Importer:
     def apply(self, plan: RowPlan) -> None:
         raise NotImplementedError
 
+    # An importer whose rows are plain data (no per-row service rules) may write them all
+    # at once instead: define ``apply_many(plans)`` and ``apply`` is not called.
+    apply_many = None
+
     @classmethod
     def template_row(cls) -> list[str]:
         return [c.example for c in cls.columns]
