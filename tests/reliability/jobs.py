@@ -40,12 +40,22 @@ _WRITES = ("INSERT", "UPDATE", "DELETE")
 _BOOKKEEPING = ("core_jobprogress", "django_q_")
 
 
-def stalled_once(func_path: str, attempts_file: str, *args, job_id: str | None = None, **kwargs):
+def stalled_once(
+    func_path: str,
+    attempts_file: str,
+    *args,
+    job_id: str | None = None,
+    stall_on: str = "",
+    stall_count: int = 1,
+    **kwargs,
+):
     """Run the real job ``func_path``; on the first attempt, stall right after its first write.
 
     Works for any job: a database hook watches the job's statements, notes "first write" in
     ``attempts_file`` after the first INSERT/UPDATE/DELETE of the job's own tables, and (first
-    attempt only) sleeps there so the test can kill the worker mid-job.
+    attempt only) sleeps there so the test can kill the worker mid-job. ``stall_on`` (a table
+    name) and ``stall_count`` move the stall to the n-th write of that table instead, so a job
+    that commits record by record can be killed with some records done and one half-written.
     """
     import inspect
 
@@ -55,7 +65,7 @@ def stalled_once(func_path: str, attempts_file: str, *args, job_id: str | None =
     with log.open("a") as fh:
         fh.write("start\n")
     first = log.read_text().count("start") == 1
-    state = {"stalled": False}
+    state = {"stalled": False, "writes": 0}
 
     def hook(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
@@ -64,7 +74,11 @@ def stalled_once(func_path: str, attempts_file: str, *args, job_id: str | None =
             not state["stalled"]
             and statement.startswith(_WRITES)
             and not any(table in sql for table in _BOOKKEEPING)
+            and stall_on in sql
         ):
+            state["writes"] += 1
+            if state["writes"] < stall_count:
+                return result
             state["stalled"] = True
             with log.open("a") as fh:
                 fh.write("first write\n")

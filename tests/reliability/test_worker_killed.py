@@ -212,6 +212,104 @@ def test_report_job_killed_after_its_first_write_is_built_once(
             Task.objects.filter(name="tests.reliability.jobs.stalled_once").delete()
 
 
+def test_sync_job_killed_between_records_resumes_without_duplicates(
+    django_db_setup, django_db_blocker, tmp_path
+):
+    """A real job kind: a WooCommerce product import against the fake store, committing record
+    by record. Killed while writing the second product (the first one committed, the second
+    half-written); the retry imports the rest and nothing twice."""
+    from apps.catalog.models import Product, Variant
+    from apps.integrations.models import ExternalId, SyncRun
+    from apps.integrations.services import connection_create
+    from tests.fakes.woocommerce import FakeWooCommerce
+
+    attempts = tmp_path / "attempts.log"
+    attempts.touch()
+    skus = [f"KILLED-SYNC-{i}" for i in range(3)]
+    fake = FakeWooCommerce().start()
+    for i, sku in enumerate(skus):
+        fake.add_simple(f"Killed sync item {i}", sku, "5.00")
+    with django_db_blocker.unblock():
+        schema = Tenant.objects.get(slug="alpha").schema_name
+        with schema_context(schema):
+            _forget_sync_leftovers(skus)
+            shop = connection_create(
+                provider="woocommerce",
+                name="Killed worker shop",
+                base_url=fake.url,
+                credentials={
+                    "consumer_key": fake.consumer_key,
+                    "consumer_secret": fake.consumer_secret,
+                },
+            )
+            run = SyncRun.objects.create(connection=shop, entity="products", trigger="manual")
+            job = job_enqueue(
+                "tests.reliability.jobs.stalled_once",
+                "apps.integrations.sync.sync_execute",
+                str(attempts),
+                run.pk,
+                stall_on='INTO "catalog_product" ',
+                stall_count=2,
+                progress=True,
+            )
+
+        def imported():
+            with schema_context(schema):
+                return sorted(Variant.objects.filter(sku__in=skus).values_list("sku", flat=True))
+
+        first = _worker(retry=5)
+        second = None
+        try:
+            assert _wait_for(lambda: "first write" in attempts.read_text(), 60), (
+                "the first worker never reached the second product"
+            )
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+            assert imported() == skus[:1]  # one committed, the second rolled back with the kill
+
+            second = _worker(retry=5)
+
+            def finished():
+                job.refresh_from_db()
+                return job.done
+
+            assert _wait_for(finished, 60), "the job was not retried after the kill"
+        finally:
+            fake.stop()
+            for proc in (first, second):
+                if proc is not None and proc.poll() is None:
+                    proc.terminate()
+                    try:
+                        proc.wait(timeout=20)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+        try:
+            assert job.state == JobProgress.State.SUCCEEDED, job.error
+            assert attempts.read_text().count("start") == 2  # killed once, retried once
+            assert imported() == skus  # each product once
+            with schema_context(schema):
+                run.refresh_from_db()
+                assert run.state == SyncRun.State.SUCCEEDED, run.message
+                assert Product.objects.filter(name__startswith="Killed sync item").count() == 3
+                mapped = ExternalId.objects.filter(connection=shop, entity="variant")
+                assert mapped.count() == 3
+        finally:
+            with schema_context(schema):
+                _forget_sync_leftovers(skus)
+            job.delete()
+            Task.objects.filter(name="tests.reliability.jobs.stalled_once").delete()
+
+
+def _forget_sync_leftovers(skus: list[str]) -> None:
+    from apps.catalog.models import Product, Variant
+    from apps.integrations.models import Connection
+
+    Connection.objects.filter(name="Killed worker shop").delete()
+    products = list(Product.objects.filter(variants__sku__in=skus).values_list("pk", flat=True))
+    Variant.objects.filter(product__in=products).delete()
+    Product.objects.filter(pk__in=products).delete()
+
+
 # The forecast itself takes seconds (statsmodels, xgboost) and the worker's timeout must be
 # shorter than the broker's lock (Q_RETRY), so this test waits longer for the retry.
 FORECAST_RETRY = 45
