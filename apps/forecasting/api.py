@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -188,8 +190,8 @@ class OptimizeIn(VariantsIn):
     holding_rate = serializers.DecimalField(
         max_digits=6,
         decimal_places=2,
-        min_value=0.01,
-        max_value=1000,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(1000),
         required=False,
         help_text="Yearly holding cost in percent of unit cost.",
     )

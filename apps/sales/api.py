@@ -122,7 +122,7 @@ class OrderCreateSerializer(serializers.Serializer):
     lines = OrderLineInput(many=True, allow_empty=False)
 
 
-class OrderUpdateSerializer(serializers.Serializer):
+class SalesOrderUpdateSerializer(serializers.Serializer):
     warehouse = serializers.PrimaryKeyRelatedField(
         queryset=Warehouse.objects.all(), required=False, allow_null=True
     )
@@ -251,13 +251,13 @@ class OrderViewSet(
             order = services.sales_order_confirm(order=order, user=request.user)
         return self._respond(order, status=201)
 
-    @extend_schema(request=OrderUpdateSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=SalesOrderUpdateSerializer, responses={200: OrderSerializer})
     def update(self, request, pk=None):
         """Edit a draft: replace its lines (and the fields sent). Send `If-Match` with the
         ETag you read; a stale one is a 412 and changes nothing."""
         order = self.get_object()
         self.check_if_match(order)
-        data = OrderUpdateSerializer(data=request.data)
+        data = SalesOrderUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         order = services.sales_order_update(

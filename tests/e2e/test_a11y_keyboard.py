@@ -21,7 +21,11 @@ FOCUSED = """() => {
     return {
         name: [el.getAttribute('aria-label') || '', labels, el.innerText || '', el.value || '']
             .join(' ').replace(/\\s+/g, ' ').trim(),
-        tag: el.tagName, id: el.id, visible: el.matches(':focus-visible') && ring,
+        // Chromium moves focus into a date input's own day/month/year parts, so the input
+        // itself never matches :focus-visible; its :focus ring is what the keyboard user sees.
+        tag: el.tagName, id: el.id,
+        visible: (el.matches(':focus-visible') || (el.type === 'date' && el.matches(':focus')))
+            && ring,
     };
 }"""
 
