@@ -91,13 +91,13 @@ PROFILES = {
     "techgear": DemandProfile(
         weekdays=(1.0, 1.05, 1.0, 1.0, 1.1, 1.2, 0.65),
         peaks=(Peak(335, 16, 1.3), Peak(228, 10, 0.4, ("Laptops", "Tablets"))),
-        units_per_day=0.35,
+        units_per_day=0.22,
     ),
     # Fashion: the weekend and Friday; spring/summer collections, Christmas, January sale.
     "fashionforward": DemandProfile(
         weekdays=(0.8, 0.8, 0.9, 1.0, 1.25, 1.5, 0.75),
         peaks=(Peak(150, 35, 0.5), Peak(350, 12, 0.7), Peak(8, 6, 0.6)),
-        units_per_day=0.4,
+        units_per_day=0.26,
     ),
     # Garden centre: Saturday and Sunday; spring for the garden, winter for lighting.
     "homegardenplus": DemandProfile(
@@ -107,26 +107,26 @@ PROFILES = {
             Peak(170, 35, 0.8, ("Furniture",)),
             Peak(345, 30, 0.8, ("Lighting",)),
         ),
-        units_per_day=0.35,
+        units_per_day=0.22,
     ),
     # Fitness (Australia): Monday resolutions; January and the southern summer.
     "sportsfitnesshub": DemandProfile(
         weekdays=(1.35, 1.15, 1.05, 1.0, 0.85, 0.85, 0.7),
         peaks=(Peak(10, 14, 1.2), Peak(350, 40, 0.35), Peak(80, 20, 0.2, ("Apparel",))),
-        units_per_day=0.35,
+        units_per_day=0.22,
     ),
     # German bookshop: Saturday busiest, Sundays closed (web orders only); Christmas,
     # and back to school for children's books and stationery.
     "bookwormcentral": DemandProfile(
         weekdays=(1.0, 0.95, 0.95, 1.0, 1.15, 1.45, 0.15),
         peaks=(Peak(350, 13, 1.4), Peak(245, 12, 0.6, ("Children", "Stationery"))),
-        units_per_day=0.3,
+        units_per_day=0.18,
     ),
 }
 DEFAULT_PROFILE = DemandProfile(
     weekdays=(1.0, 1.0, 1.0, 1.05, 1.15, 1.1, 0.7),
     peaks=(Peak(345, 18, 0.8),),
-    units_per_day=0.35,
+    units_per_day=0.22,
 )
 PROMOTION_NAMES = ("Spring sale", "Summer sale", "Flash sale", "Weekend deal", "Clearance")
 
@@ -206,11 +206,11 @@ class History:
         branches = places.warehouses[1:]
         self.main = main
         self.home = {v.pk: rng.choice(places.bins[main.pk]) for v in variants}
-        # About four variants in ten are also kept at one branch (a store).
+        # About three variants in ten are also kept at one branch (a store).
         self.branch = {
             v.pk: rng.choice(places.bins[rng.choice(branches).pk])
             for v in variants
-            if branches and rng.random() < 0.4
+            if branches and rng.random() < 0.3
         }
         self.on_hand: dict[tuple[int, int], int] = {}
         self.np = np.random.default_rng(rng.getrandbits(64))
@@ -305,7 +305,7 @@ class History:
             slow = rng.random() < 0.25
             if slow:
                 self.intermittent.add(v.pk)
-                chance = rng.uniform(0.04, 0.3)  # days with a sale: ADI 3 to 25
+                chance = rng.uniform(0.03, 0.25)  # days with a sale: ADI 4 to 30
                 mean_size = rng.uniform(1.5, 4.0)
             places = [(self.home[v.pk], 1.0)]
             if v.pk in self.branch:

@@ -202,13 +202,13 @@ def _orders_of_day(rng: random.Random, moves: list[StockMove]) -> list[list]:
             chunks.append((move, left))
             continue
         while left > 0:
-            take = min(left, rng.choice([1, 1, 1, 2, 2, 3]))
+            take = min(left, rng.choice([1, 1, 2, 2, 3]))
             chunks.append((move, take))
             left -= take
     rng.shuffle(chunks)
     orders: list[list] = []
     while chunks:
-        size = min(len(chunks), rng.choice([1, 1, 1, 2, 2, 3, 4, 5]))
+        size = min(len(chunks), rng.choice([1, 1, 2, 2, 3, 3, 4, 5]))
         picked, chunks = chunks[:size], chunks[size:]
         merged: dict[int, list] = {}
         for move, quantity in picked:  # one line per variant
@@ -458,14 +458,20 @@ def _restocked_returns(rng, sold, settings) -> None:
     )
     plan = []
     for move in moves:
-        candidates = sold.get((move.variant_id, move.location_id), [])
-        # The latest line delivered before the return arrived, with a unit not yet returned.
-        for order, line in reversed(candidates):
-            arrived = order.delivered_at or order.shipped_at
-            if arrived < move.created_at and line.returned_quantity < line.quantity:
-                line.returned_quantity += move.quantity
-                plan.append((move, order, line))
-                break
+        candidates = [
+            (order, line)
+            for order, line in reversed(sold.get((move.variant_id, move.location_id), []))
+            if order.shipped_at < move.created_at and line.returned_quantity < line.quantity
+        ]
+        # The latest line delivered before the return arrived, with a unit not yet
+        # returned; else the latest shipped one (refused at the door).
+        delivered = [
+            c for c in candidates if c[0].delivered_at and c[0].delivered_at < move.created_at
+        ]
+        if candidates:
+            order, line = (delivered or candidates)[0]
+            line.returned_quantity += move.quantity
+            plan.append((move, order, line))
     if not plan:
         return
     numbers = _numbers(settings.return_prefix, "sales_return", len(plan))
