@@ -96,7 +96,7 @@ def test_daily_ledger_history_sells_only_what_is_on_the_shelf(in_tenant):
     frame = demand_history(days=weeks * 7)
     assert frame.series_id.nunique() >= 140
     # Weekly seasonality in what was shipped: weekends sell more than weekdays.
-    weekday = frame.groupby(frame.date.dt.dayofweek).quantity.mean()
+    weekday = frame.groupby(frame.date.dt.day_of_week).quantity.mean()
     assert weekday[[5, 6]].mean() > 1.3 * weekday[[0, 1, 2, 3, 4]].mean()
     # Intermittent slow movers: average interval between sales days above 1.32.
     days = frame.groupby("series_id").size()
