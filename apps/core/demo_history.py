@@ -91,13 +91,13 @@ PROFILES = {
     "techgear": DemandProfile(
         weekdays=(1.0, 1.05, 1.0, 1.0, 1.1, 1.2, 0.65),
         peaks=(Peak(335, 16, 1.3), Peak(228, 10, 0.4, ("Laptops", "Tablets"))),
-        units_per_day=0.22,
+        units_per_day=0.14,
     ),
     # Fashion: the weekend and Friday; spring/summer collections, Christmas, January sale.
     "fashionforward": DemandProfile(
         weekdays=(0.8, 0.8, 0.9, 1.0, 1.25, 1.5, 0.75),
         peaks=(Peak(150, 35, 0.5), Peak(350, 12, 0.7), Peak(8, 6, 0.6)),
-        units_per_day=0.26,
+        units_per_day=0.17,
     ),
     # Garden centre: Saturday and Sunday; spring for the garden, winter for lighting.
     "homegardenplus": DemandProfile(
@@ -107,26 +107,26 @@ PROFILES = {
             Peak(170, 35, 0.8, ("Furniture",)),
             Peak(345, 30, 0.8, ("Lighting",)),
         ),
-        units_per_day=0.22,
+        units_per_day=0.14,
     ),
     # Fitness (Australia): Monday resolutions; January and the southern summer.
     "sportsfitnesshub": DemandProfile(
         weekdays=(1.35, 1.15, 1.05, 1.0, 0.85, 0.85, 0.7),
         peaks=(Peak(10, 14, 1.2), Peak(350, 40, 0.35), Peak(80, 20, 0.2, ("Apparel",))),
-        units_per_day=0.22,
+        units_per_day=0.14,
     ),
     # German bookshop: Saturday busiest, Sundays closed (web orders only); Christmas,
     # and back to school for children's books and stationery.
     "bookwormcentral": DemandProfile(
         weekdays=(1.0, 0.95, 0.95, 1.0, 1.15, 1.45, 0.15),
         peaks=(Peak(350, 13, 1.4), Peak(245, 12, 0.6, ("Children", "Stationery"))),
-        units_per_day=0.18,
+        units_per_day=0.12,
     ),
 }
 DEFAULT_PROFILE = DemandProfile(
     weekdays=(1.0, 1.0, 1.0, 1.05, 1.15, 1.1, 0.7),
     peaks=(Peak(345, 18, 0.8),),
-    units_per_day=0.22,
+    units_per_day=0.14,
 )
 PROMOTION_NAMES = ("Spring sale", "Summer sale", "Flash sale", "Weekend deal", "Clearance")
 
@@ -285,8 +285,9 @@ class History:
         self.base: dict[int, float] = {}
         for v in self.variants:
             if v.product_id not in appeal:
-                appeal[v.product_id] = rng.lognormvariate(0, 0.7)
-            level = self.profile.units_per_day * appeal[v.product_id] * rng.lognormvariate(0, 0.5)
+                appeal[v.product_id] = rng.lognormvariate(0, 0.9)
+            # A long tail: a few best sellers sell daily, most variants now and then.
+            level = self.profile.units_per_day * appeal[v.product_id] * rng.lognormvariate(0, 0.8)
             roll = rng.random()
             if roll < 0.2:
                 growth = rng.uniform(0.5, 1.2)  # grows to e^g times its start
@@ -305,7 +306,7 @@ class History:
             slow = rng.random() < 0.25
             if slow:
                 self.intermittent.add(v.pk)
-                chance = rng.uniform(0.03, 0.25)  # days with a sale: ADI 4 to 30
+                chance = rng.uniform(0.03, 0.2)  # days with a sale: ADI 5 to 30
                 mean_size = rng.uniform(1.5, 4.0)
             places = [(self.home[v.pk], 1.0)]
             if v.pk in self.branch:
@@ -378,10 +379,11 @@ class History:
             self.policies[v.pk] = policy
 
     def set_levels(self, policy: Policy, variant: Variant) -> None:
-        """Reorder point covers lead time + a week's review; order up to two more weeks."""
+        """Reorder point covers lead time + a week's review; order up to six more weeks
+        (fewer, larger deliveries)."""
         cover = policy.estimate * (policy.lead_days + 7)
         policy.reorder_point = max(1, math.ceil(cover * policy.safety))
-        policy.order_up_to = policy.reorder_point + max(4, math.ceil(policy.estimate * 21))
+        policy.order_up_to = policy.reorder_point + max(4, math.ceil(policy.estimate * 42))
 
     def review_days(self) -> dict[int, list[int]]:
         suppliers = sorted(set(self.supplier_of.values()))

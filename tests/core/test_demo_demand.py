@@ -61,10 +61,10 @@ def test_two_years_of_demand_have_a_yearly_peak_and_trends_both_ways(in_tenant):
     ratios = [
         units[year:].sum() / max(units[:year].sum(), 1)
         for v, units in per_variant.items()
-        if v not in history.intermittent and units.sum() > 100
+        if v not in history.intermittent and units.sum() > 50
     ]
-    assert sum(r > 1.25 for r in ratios) >= 10  # growing
-    assert sum(r < 0.8 for r in ratios) >= 10  # declining
+    assert sum(r > 1.25 for r in ratios) >= 8  # growing
+    assert sum(r < 0.8 for r in ratios) >= 8  # declining
     # Promotions: short windows, one category each, several a year.
     assert 12 <= len(history.promotions) <= 20
     assert all(5 <= p.last - p.first + 1 <= 12 for p in history.promotions)
