@@ -39,7 +39,7 @@ def seed_catalog(spec: dict, *, slug: str, weeks: int = 104) -> int:
         places = _warehouses(spec)
         variants = _variants(spec, rng)
         _supplier_items(variants, suppliers, rng)
-        stock_history_seed(variants=variants, places=places, rng=rng, weeks=weeks)
+        stock_history_seed(variants=variants, places=places, rng=rng, weeks=weeks, slug=slug)
     return len(variants)
 
 

@@ -9,12 +9,16 @@ company already has sales orders).
   price tiers. How often each buys follows a long tail (a few heavy repeat buyers, many
   occasional ones); some join late in the history and some stop buying (churn), so
   recency and frequency differ the way real customer bases do.
-- History: the stock history already holds each week's "Weekly sales" shipment moves.
-  Each week's units are split into customer orders spread over the weekdays (quieter
-  weekends), written as records only — orders, lines, shipments pointing at those moves,
-  invoices, payments and timelines — so nothing is posted twice and the ledger stays
-  what it is. Older orders are delivered and paid; recent invoices are partly open.
-  About one order in fifty has a scrapped return (no stock effect).
+- History: the stock history already holds each day's shipment documents per
+  warehouse. Each day's units are dealt into customer orders of one to five lines
+  (big quantities often as one bulk purchase), ordered the day before or that morning,
+  written as records only — orders, lines, shipments pointing at those moves,
+  invoices, payments and timelines — in batches, so nothing is posted twice and the
+  ledger stays what it is. Lines sold in a promotion of the history carry its discount.
+  Older orders are delivered and paid; recent invoices are partly open. The history's
+  customer returns (``return`` moves) become restocked sales returns against an
+  earlier line of that variant and place; about one order in a hundred also has a
+  scrapped return (no stock effect).
 - Open work: orders in every status, made through the services on the current stock
   (confirming reserves, shipping and restocking returns post real moves).
 """
@@ -30,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.models import Variant
+from apps.core.demo_history import HISTORY_REFERENCE, promotion_discount
 from apps.core.sequences import document_number, sequence_next, sequence_restart
 from apps.inventory.models import StockLevel, StockMove
 from apps.sales.config import sales_settings
@@ -53,7 +58,6 @@ from apps.sales.pricing import line_money, tier_price
 Status = SalesOrder.Status
 Event = SalesOrderEvent.Kind
 ZERO = Decimal("0")
-WEEKDAY_WEIGHTS = [1.2, 1.15, 1.1, 1.1, 1.25, 0.6, 0.4]  # Monday … Sunday
 FIRST = ["Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Iris", "Jonas", "Kemi", "Liam"]  # fmt: skip
 LAST = ["Okafor", "Schmidt", "Rossi", "Tanaka", "Novak", "Silva", "Larsen", "Dubois", "Khan", "Meyer"]  # fmt: skip
 COMPANY = ["Northwind", "Bluebird", "Summit", "Harbor", "Maple", "Copper", "Lumen", "Atlas", "Juniper", "Orbit", "Vista", "Keystone"]  # fmt: skip
@@ -136,61 +140,84 @@ def _customers(rng: random.Random, tiers: dict[str, PriceTier]) -> list[Customer
     return customers
 
 
-def _shape(rng: random.Random, customers: list[Customer], weeks: int) -> dict[int, tuple]:
-    """Per customer: (weight, first active week, last active week). A long tail of weights;
+def _shape(rng: random.Random, customers: list[Customer], days: int) -> dict[int, tuple]:
+    """Per customer: (weight, first active day, last active day). A long tail of weights;
     a quarter join late, a fifth churn."""
     shape = {}
     for customer in customers:
         weight = rng.paretovariate(1.3)
-        first = rng.randint(0, weeks * 2 // 3) if rng.random() < 0.25 else 0
-        last = rng.randint(first + 4, weeks) if rng.random() < 0.2 and first + 4 <= weeks else weeks
-        shape[customer.pk] = (weight, first, min(last, weeks))
+        first = rng.randint(0, days * 2 // 3) if rng.random() < 0.25 else 0
+        last = rng.randint(first + 28, days) if rng.random() < 0.2 and first + 28 <= days else days
+        shape[customer.pk] = (weight, first, min(last, days))
     return shape
 
 
 def _history(rng: random.Random, customers: list[Customer]) -> int:
+    """Customer orders for the history's daily shipment documents, written in batches."""
     moves = list(
-        StockMove.objects.filter(kind=StockMove.Kind.SHIPMENT, reference_type="demo-week")
+        StockMove.objects.filter(kind=StockMove.Kind.SHIPMENT, reference_type=HISTORY_REFERENCE)
         .select_related("location")
         .order_by("created_at", "id")
     )
     if not moves or not customers:
         return 0
-    weeks: dict[int, list[StockMove]] = defaultdict(list)
+    by_day: dict[str, dict[int, list[StockMove]]] = defaultdict(lambda: defaultdict(list))
     for move in moves:
-        weeks[int(move.reference_id)].append(move)
-    last_week = max(weeks)
-    shape = _shape(rng, customers, last_week)
+        by_day[move.reference_id][move.location.warehouse_id].append(move)
+    first = timezone.localdate(moves[0].created_at)
+    span = (timezone.localdate(moves[-1].created_at) - first).days
+    shape = _shape(rng, customers, span)
     variants = Variant.objects.select_related("product").in_bulk({m.variant_id for m in moves})
     settings = sales_settings()
     now = timezone.now()
-    created = 0
-    for week in sorted(weeks):
-        active = [c for c in customers if shape[c.pk][1] <= week <= shape[c.pk][2]] or customers
+    created, batch = 0, []
+    sold: dict[tuple[int, int], list] = defaultdict(list)  # (variant, location) -> order lines
+    for day in sorted(by_day):
+        index = (
+            timezone.localdate(by_day[day][next(iter(by_day[day]))][0].created_at) - first
+        ).days
+        active = [c for c in customers if shape[c.pk][1] <= index <= shape[c.pk][2]] or customers
         weights = [shape[c.pk][0] for c in active]
-        # Split each variant's weekly units into chunks; chunks become order lines.
-        chunks = []
-        for move in weeks[week]:
-            left = int(-move.quantity)
-            while left > 0:
-                take = min(left, rng.choice([1, 1, 1, 2, 2, 3, 5]))
-                chunks.append((move, take))
-                left -= take
-        rng.shuffle(chunks)
-        orders: list[list] = []
-        while chunks:
-            size = min(len(chunks), rng.choice([1, 1, 2, 2, 3, 4, 6]))
-            picked, chunks = chunks[:size], chunks[size:]
-            merged: dict[int, list] = {}
-            for move, quantity in picked:  # one line per variant
-                if move.variant_id in merged:
-                    merged[move.variant_id][1] += quantity
-                else:
-                    merged[move.variant_id] = [move, quantity]
-            orders.append(list(merged.values()))
-        shipped_on = weeks[week][0].created_at
-        created += _write_week(rng, orders, active, weights, variants, shipped_on, settings, now)
+        for warehouse_id in sorted(by_day[day]):
+            for lines in _orders_of_day(rng, by_day[day][warehouse_id]):
+                customer = rng.choices(active, weights=weights)[0]
+                batch.append((customer, lines[0][0].created_at, lines))
+        if len(batch) >= 1500:
+            created += _write_orders(rng, batch, variants, settings, now, sold)
+            batch = []
+    if batch:
+        created += _write_orders(rng, batch, variants, settings, now, sold)
+    _restocked_returns(rng, sold, settings)
     return created
+
+
+def _orders_of_day(rng: random.Random, moves: list[StockMove]) -> list[list]:
+    """A day's shipment moves at one warehouse as orders of one to five lines: each
+    move's units are split into chunks (one customer's purchase; big quantities are
+    often one trade customer buying in bulk), chunks are dealt into orders."""
+    chunks = []
+    for move in moves:
+        left = int(-move.quantity)
+        if left >= 4 and rng.random() < 0.5:
+            chunks.append((move, left))
+            continue
+        while left > 0:
+            take = min(left, rng.choice([1, 1, 2, 2, 3]))
+            chunks.append((move, take))
+            left -= take
+    rng.shuffle(chunks)
+    orders: list[list] = []
+    while chunks:
+        size = min(len(chunks), rng.choice([1, 1, 2, 2, 3, 3, 4, 5]))
+        picked, chunks = chunks[:size], chunks[size:]
+        merged: dict[int, list] = {}
+        for move, quantity in picked:  # one line per variant
+            if move.variant_id in merged:
+                merged[move.variant_id][1] += quantity
+            else:
+                merged[move.variant_id] = [move, quantity]
+        orders.append(list(merged.values()))
+    return orders
 
 
 def _numbers(prefix: str, name: str, count: int) -> list[str]:
@@ -202,15 +229,16 @@ def _numbers(prefix: str, name: str, count: int) -> list[str]:
     return [f"{prefix}{n:06d}" for n in range(first, first + count)]
 
 
-def _write_week(rng, orders, active, weights, variants, shipped_on, settings, now) -> int:
+def _write_orders(rng, orders, variants, settings, now, sold) -> int:
+    """Orders, lines, shipments, invoices, payments and timelines of a batch of history
+    orders, in a handful of bulk inserts; ``sold`` collects the lines for returns."""
     built = []
     order_numbers = iter(_numbers(settings.order_prefix, "sales_order", len(orders)))
     shipment_numbers = iter(_numbers(settings.shipment_prefix, "sales_shipment", len(orders)))
     invoice_numbers = iter(_numbers(settings.invoice_prefix, "sales_invoice", len(orders)))
-    for lines in orders:
-        customer = rng.choices(active, weights=weights)[0]
-        day = rng.choices(range(7), weights=WEEKDAY_WEIGHTS)[0]
-        ordered = shipped_on - timedelta(days=rng.randint(1, 4) + day % 2, hours=rng.randint(0, 9))
+    for customer, shipped_on, lines in orders:
+        # Ordered the day before or earlier the same day; shipped in the afternoon.
+        ordered = shipped_on - timedelta(hours=rng.randint(2, 30), minutes=rng.randint(0, 59))
         delivered = shipped_on + timedelta(days=rng.randint(1, 5))
         order = SalesOrder(
             number=next(order_numbers),
@@ -227,10 +255,10 @@ def _write_week(rng, orders, active, weights, variants, shipped_on, settings, no
             delivered_at=delivered if delivered < now else None,
         )
         tier_discount = customer.price_tier.discount_percent if customer.price_tier else None
-        promo = Decimal(rng.choice([0, 0, 0, 0, 0, 5, 10, 15]))  # the odd promotion
         order_lines = []
         for move, quantity in lines:
             variant = variants[move.variant_id]
+            promo = promotion_discount(move.note)  # sold during a promotion of the history
             price = tier_price(variant.sale_price, tier_discount, settings.tax_rounding)
             m = line_money(
                 quantity=Decimal(quantity),
@@ -381,13 +409,16 @@ def _write_week(rng, orders, active, weights, variants, shipped_on, settings, no
         ]
     )
     SalesOrderEvent.objects.bulk_create(events)
+    for order, lines in built:
+        for move, line in lines:
+            sold[(line.variant_id, move.location_id)].append((order, line))
     _scrapped_returns(rng, built, settings)
     return len(built)
 
 
 def _scrapped_returns(rng, built, settings) -> None:
     for order, lines in built:
-        if rng.random() >= 0.02 or not order.delivered_at:
+        if rng.random() >= 0.01 or not order.delivered_at:
             continue
         _move, line = rng.choice(lines)
         returned = SalesReturn.objects.create(
@@ -405,6 +436,7 @@ def _scrapped_returns(rng, built, settings) -> None:
             reason=returned.reason,
             disposition=SalesReturnLine.Disposition.SCRAP,
         )
+        line.returned_quantity = Decimal(1)  # kept in memory too: restocked returns follow
         SalesOrderLine.objects.filter(pk=line.pk).update(returned_quantity=Decimal(1))
         SalesOrderEvent.objects.create(
             order=order,
@@ -413,6 +445,77 @@ def _scrapped_returns(rng, built, settings) -> None:
             message=f"{returned.number}: {line.quantity.normalize():f} scrapped",
             created_at=returned.created_at,
         )
+
+
+def _restocked_returns(rng, sold, settings) -> None:
+    """The history's customer returns (``return`` moves back into a bin) as sales returns
+    with disposition restock, each against an earlier order line of that variant shipped
+    from that location; written in bulk, pointing at the moves (nothing posted twice)."""
+    moves = list(
+        StockMove.objects.filter(
+            kind=StockMove.Kind.RETURN, reference_type=HISTORY_REFERENCE
+        ).order_by("created_at", "id")
+    )
+    plan = []
+    for move in moves:
+        candidates = [
+            (order, line)
+            for order, line in reversed(sold.get((move.variant_id, move.location_id), []))
+            if order.shipped_at < move.created_at and line.returned_quantity < line.quantity
+        ]
+        # The latest line delivered before the return arrived, with a unit not yet
+        # returned; else the latest shipped one (refused at the door).
+        delivered = [
+            c for c in candidates if c[0].delivered_at and c[0].delivered_at < move.created_at
+        ]
+        if candidates:
+            order, line = (delivered or candidates)[0]
+            line.returned_quantity += move.quantity
+            plan.append((move, order, line))
+    if not plan:
+        return
+    numbers = _numbers(settings.return_prefix, "sales_return", len(plan))
+    credit_notes = _numbers(settings.credit_note_prefix, "sales_credit_note", len(plan))
+    returns, lines, events = [], [], []
+    for (move, order, line), number, credit_note in zip(plan, numbers, credit_notes, strict=True):
+        reason = rng.choice(["Wrong size", "Changed mind", "Ordered by mistake", "Not needed"])
+        returned = SalesReturn(
+            number=number,
+            order=order,
+            reason=reason,
+            refund_amount=(line.line_total / line.quantity * move.quantity).quantize(
+                Decimal("0.01")
+            ),
+            credit_note_number=credit_note,
+            created_at=move.created_at,
+        )
+        returns.append(returned)
+        lines.append(
+            SalesReturnLine(
+                sales_return=returned,
+                order_line=line,
+                quantity=move.quantity,
+                reason=reason,
+                disposition=SalesReturnLine.Disposition.RESTOCK,
+                location_id=move.location_id,
+                move=move,
+            )
+        )
+        events.append(
+            SalesOrderEvent(
+                order=order,
+                kind=Event.RETURNED,
+                status=order.status,
+                message=f"{number}: {move.quantity.normalize():f} restocked",
+                created_at=move.created_at,
+            )
+        )
+    SalesReturn.objects.bulk_create(returns)
+    SalesReturnLine.objects.bulk_create(lines)
+    SalesOrderLine.objects.bulk_update(
+        list({line.pk: line for _m, _o, line in plan}.values()), ["returned_quantity"]
+    )
+    SalesOrderEvent.objects.bulk_create(events)
 
 
 def _open_work(rng: random.Random, customers: list[Customer]) -> int:
