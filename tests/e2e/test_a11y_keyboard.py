@@ -21,10 +21,10 @@ FOCUSED = """() => {
     return {
         name: [el.getAttribute('aria-label') || '', labels, el.innerText || '', el.value || '']
             .join(' ').replace(/\\s+/g, ' ').trim(),
-        // Chromium moves focus into a date input's own day/month/year parts, so the input
-        // itself never matches :focus-visible; its :focus ring is what the keyboard user sees.
+        // Chromium can move focus into a date input's own day/month/year parts, and then the
+        // input matches neither :focus nor :focus-visible; app.css rings it on :focus-within.
         tag: el.tagName, id: el.id,
-        visible: (el.matches(':focus-visible') || (el.type === 'date' && el.matches(':focus')))
+        visible: (el.matches(':focus-visible') || (el.type === 'date' && el.matches(':focus-within')))
             && ring,
     };
 }"""
