@@ -61,7 +61,7 @@ def seed_company_data(schema_name: str, slug: str, name: str, catalog: dict, wee
         orders = purchasing_demo_seed(slug=slug)
         sales = sales_demo_seed(slug=slug)
     if variants:
-        lines.append(f"  {name}: {variants} variants with {weeks} weeks of stock history")
+        lines.append(f"  {name}: {variants} variants with {weeks} weeks of daily stock history")
     if orders:
         lines.append(f"  {name}: {orders} purchase orders")
     if sales:
