@@ -43,6 +43,17 @@ def _worker(retry: int) -> subprocess.Popen:
     )
 
 
+def _stop(*workers: subprocess.Popen | None) -> None:
+    """Stop the test's workers that are still running (politely, then the whole group)."""
+    for proc in workers:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
 def _wait_for(check, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -97,13 +108,7 @@ def test_job_killed_mid_write_is_retried_and_applied_once(
 
             assert _wait_for(finished, 40), "the job was not retried after the kill"
         finally:
-            for proc in (first, second):
-                if proc is not None and proc.poll() is None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(proc.pid, signal.SIGKILL)
+            _stop(first, second)
         try:
             assert job.state == JobProgress.State.SUCCEEDED, job.error
             assert attempts.read_text().count("start") == 2  # killed once, retried once
@@ -187,13 +192,7 @@ def test_report_job_killed_after_its_first_write_is_built_once(
 
             assert _wait_for(finished, 60), "the job was not retried after the kill"
         finally:
-            for proc in (first, second):
-                if proc is not None and proc.poll() is None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(proc.pid, signal.SIGKILL)
+            _stop(first, second)
         try:
             assert job.state == JobProgress.State.SUCCEEDED, job.error
             assert attempts.read_text().count("start") == 2  # killed once, retried once
@@ -276,13 +275,7 @@ def test_sync_job_killed_between_records_resumes_without_duplicates(
             assert _wait_for(finished, 60), "the job was not retried after the kill"
         finally:
             fake.stop()
-            for proc in (first, second):
-                if proc is not None and proc.poll() is None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        os.killpg(proc.pid, signal.SIGKILL)
+            _stop(first, second)
         try:
             assert job.state == JobProgress.State.SUCCEEDED, job.error
             assert attempts.read_text().count("start") == 2  # killed once, retried once
@@ -399,13 +392,7 @@ def test_forecast_job_killed_after_its_first_write_runs_once(
                     "the job was not retried after the kill"
                 )
             finally:
-                for proc in (first, second):
-                    if proc is not None and proc.poll() is None:
-                        proc.terminate()
-                        try:
-                            proc.wait(timeout=20)
-                        except subprocess.TimeoutExpired:
-                            os.killpg(proc.pid, signal.SIGKILL)
+                _stop(first, second)
             assert job.state == JobProgress.State.SUCCEEDED, job.error
             assert attempts.read_text().count("start") == 2  # killed once, retried once
             with schema_context(schema):
